@@ -1,0 +1,379 @@
+//! Request and response types of the JSON API, shared by the server and the web app. Shapes
+//! follow the CPP REST API (`reference/cpp-api.md`); additions are marked as extensions.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::i18n::Lang;
+use crate::validation::FindingDetail;
+use crate::workflow::{
+    MessageLevel, OfferStatus, Pipeline, StatusSummary, StepId, StepMessage, StepState, StepStatus,
+};
+
+/// The only API version, accepted as `?api-version=2017-10-31` on every call.
+pub const API_VERSION: &str = "2017-10-31";
+
+/// `definition` of an offer summary: just the name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryDefinition {
+    /// The offer's name.
+    pub display_text: String,
+}
+
+/// One entry of `GET /api/publishers/{p}/offers`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferSummary {
+    /// Always `microsoft-azure-virtualmachines`.
+    pub offer_type_id: String,
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// CPP offer status.
+    pub status: OfferStatus,
+    /// Offer id.
+    pub id: String,
+    /// Offer version (raised by each publish).
+    pub version: u64,
+    /// The name.
+    pub definition: SummaryDefinition,
+    /// Last change of the draft.
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_time: OffsetDateTime,
+    /// Extension: the step the latest publish is at, for All Offers.
+    pub status_detail: StatusSummary,
+}
+
+/// `{"metadata":{"notification-emails":"a@x.com,b@y.com"}}`, the body of publish and cancel.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PublishRequest {
+    /// The metadata object.
+    pub metadata: PublishMetadata,
+}
+
+/// The metadata of a publish request.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct PublishMetadata {
+    /// Comma-separated notification addresses.
+    #[serde(rename = "notification-emails", default)]
+    pub notification_emails: String,
+}
+
+impl PublishRequest {
+    /// A request naming these addresses.
+    pub fn new(emails: &str) -> Self {
+        Self {
+            metadata: PublishMetadata {
+                notification_emails: emails.to_owned(),
+            },
+        }
+    }
+}
+
+/// One step in a status or operation answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepView {
+    /// CPP step id.
+    pub id: StepId,
+    /// Step name.
+    pub step_name: String,
+    /// What happens in the step.
+    pub description: String,
+    /// Step state.
+    pub status: StepStatus,
+    /// Time estimate.
+    pub estimated_time_frame: String,
+    /// Work done, 0–100.
+    pub progress_percentage: u8,
+    /// Messages.
+    pub messages: Vec<StepMessage>,
+    /// Extension: when the step started.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub started_at: Option<OffsetDateTime>,
+    /// Extension: when the step ended.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ended_at: Option<OffsetDateTime>,
+}
+
+impl StepView {
+    /// Renders a step's state in a language.
+    pub fn new(state: &StepState, lang: Lang) -> Self {
+        Self {
+            id: state.id,
+            step_name: state.id.name(lang).to_owned(),
+            description: state.id.description(lang).to_owned(),
+            status: state.status,
+            estimated_time_frame: state.id.estimate(lang).to_owned(),
+            progress_percentage: state.progress_percentage,
+            messages: state.messages.clone(),
+            started_at: state.started_at,
+            ended_at: state.ended_at,
+        }
+    }
+
+    /// Every step not started, for an offer with no publish (or after Cancel publish).
+    pub fn all_not_started(lang: Lang) -> Vec<Self> {
+        StepId::ALL
+            .into_iter()
+            .map(|id| Self {
+                id,
+                step_name: id.name(lang).to_owned(),
+                description: id.description(lang).to_owned(),
+                status: StepStatus::NotStarted,
+                estimated_time_frame: id.estimate(lang).to_owned(),
+                progress_percentage: 0,
+                messages: Vec::new(),
+                started_at: None,
+                ended_at: None,
+            })
+            .collect()
+    }
+}
+
+/// A link to a preview or live page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    /// What it shows (e.g. the SKU).
+    pub display_text: String,
+    /// The URL.
+    pub uri: String,
+}
+
+/// `GET …/offers/{o}/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferStatusView {
+    /// CPP offer status.
+    pub status: OfferStatus,
+    /// Messages for the offer.
+    pub messages: Vec<StepMessage>,
+    /// The seven steps.
+    pub steps: Vec<StepView>,
+    /// Preview links (once the preview is ready).
+    pub preview_links: Vec<Link>,
+    /// Live links (once live).
+    pub live_links: Vec<Link>,
+    /// Comma-separated notification addresses of the latest publish.
+    pub notification_emails: String,
+    /// Extension: the latest operation's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation_id: Option<String>,
+    /// Extension: the All Offers summary.
+    pub status_detail: StatusSummary,
+}
+
+impl OfferStatusView {
+    /// The status of an offer from its latest pipeline. After Cancel publish the steps are
+    /// shown reset to step 1, with a message saying so.
+    pub fn new(
+        latest: Option<&Pipeline>,
+        live: bool,
+        draft_changed: bool,
+        lang: Lang,
+        now: OffsetDateTime,
+    ) -> Self {
+        let summary = StatusSummary::new(latest, live, draft_changed);
+        let mut messages = Vec::new();
+        let steps = match latest {
+            Some(p) if p.status != crate::workflow::OperationStatus::Canceled => {
+                p.steps.iter().map(|s| StepView::new(s, lang)).collect()
+            }
+            Some(_) => {
+                let text = match lang {
+                    Lang::En => {
+                        "The last publish was canceled at publisher sign-off. Press Publish to start again at step 1."
+                    }
+                    Lang::Ko => {
+                        "마지막 게시가 게시자 승인 단계에서 취소되었습니다. 게시를 눌러 1단계부터 다시 시작하세요."
+                    }
+                };
+                messages.push(StepMessage::text(MessageLevel::Information, text, now));
+                StepView::all_not_started(lang)
+            }
+            None => StepView::all_not_started(lang),
+        };
+        Self {
+            status: summary.status,
+            messages,
+            steps,
+            preview_links: Vec::new(),
+            live_links: Vec::new(),
+            notification_emails: String::new(),
+            operation_id: None,
+            status_detail: summary,
+        }
+    }
+}
+
+/// Kinds of operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SubmissionType {
+    /// A publish (through to live).
+    Publish,
+}
+
+/// `definition.metadata.emails` of an operation list entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationDefinition {
+    /// The metadata.
+    pub metadata: OperationMetadata,
+}
+
+/// Operation metadata.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OperationMetadata {
+    /// Comma-separated notification addresses.
+    pub emails: String,
+}
+
+/// An operation: an entry of `GET …/submissions` and the answer of `GET …/operations/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OperationView {
+    /// Operation id (a GUID).
+    pub id: String,
+    /// Offer id.
+    pub offer_id: String,
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// Always `microsoft-azure-virtualmachines`.
+    pub offer_type_id: String,
+    /// The offer version the publish works on (its immutable snapshot).
+    pub offer_version: u64,
+    /// Same as `offer_version` (CPP lists both).
+    pub publishing_version: u64,
+    /// `publish`.
+    pub submission_type: SubmissionType,
+    /// Operation status (list form).
+    pub submission_state: crate::workflow::OperationStatus,
+    /// Operation status (single form).
+    pub status: crate::workflow::OperationStatus,
+    /// `canCancel` at sign-off, `notCancelable` otherwise.
+    pub cancellation_request_state: String,
+    /// Notification addresses.
+    pub definition: OperationDefinition,
+    /// Same addresses, as in the single-operation form.
+    pub notification_emails: String,
+    /// The steps.
+    pub steps: Vec<StepView>,
+    /// Preview links.
+    pub preview_links: Vec<Link>,
+    /// Live links.
+    pub live_links: Vec<Link>,
+    /// When it was created.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_date_time: OffsetDateTime,
+    /// Last update.
+    #[serde(with = "time::serde::rfc3339")]
+    pub last_action_date_time: OffsetDateTime,
+    /// Same as `last_action_date_time` (CPP lists both).
+    #[serde(with = "time::serde::rfc3339")]
+    pub changed_time: OffsetDateTime,
+    /// The failure message of a failed operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// `{"code","message","details"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Stable code (`InvalidAPIVersion`, `ValidationFailed` …).
+    pub code: String,
+    /// What went wrong, for people.
+    pub message: String,
+    /// Per-field findings.
+    #[serde(default)]
+    pub details: Vec<FindingDetail>,
+}
+
+impl ErrorEnvelope {
+    /// An error without details.
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            error: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                details: Vec::new(),
+            },
+        }
+    }
+
+    /// An error with per-field details.
+    pub fn with_details(
+        code: impl Into<String>,
+        message: impl Into<String>,
+        details: Vec<FindingDetail>,
+    ) -> Self {
+        Self {
+            error: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                details,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn publish_request_uses_the_cpp_key() {
+        let req: PublishRequest =
+            serde_json::from_value(json!({"metadata": {"notification-emails": "a@x.com,b@y.com"}}))
+                .unwrap();
+        assert_eq!(req.metadata.notification_emails, "a@x.com,b@y.com");
+        assert_eq!(
+            serde_json::to_value(PublishRequest::new("a@x.com")).unwrap()["metadata"]["notification-emails"],
+            "a@x.com"
+        );
+    }
+
+    #[test]
+    fn error_envelope_shape() {
+        let e = ErrorEnvelope::new(
+            "InvalidAPIVersion",
+            "Invalid api version. Allowed values are [2017-10-31]",
+        );
+        assert_eq!(
+            serde_json::to_value(e).unwrap(),
+            json!({"error": {"code": "InvalidAPIVersion", "message": "Invalid api version. Allowed values are [2017-10-31]", "details": []}})
+        );
+    }
+
+    #[test]
+    fn status_view_steps_have_cpp_fields() {
+        let now = time::macros::datetime!(2026-11-25 09:00 UTC);
+        let p = Pipeline::start(now);
+        let v = serde_json::to_value(OfferStatusView::new(Some(&p), false, false, Lang::En, now))
+            .unwrap();
+        let step = &v["steps"][0];
+        assert_eq!(step["id"], "displaydummycertify");
+        assert_eq!(step["stepName"], "Validate Pre-Requisites");
+        assert_eq!(step["status"], "inProgress");
+        assert_eq!(step["estimatedTimeFrame"], "< 15 min");
+        assert_eq!(step["progressPercentage"], 0);
+        assert_eq!(v["status"], "running");
+        assert_eq!(v["steps"].as_array().map(Vec::len), Some(7));
+    }
+}

@@ -1,0 +1,6 @@
+//! Partner Portal web app entry point: installs the panic hook and mounts the app.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(partner_portal::App);
+}
