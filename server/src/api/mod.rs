@@ -1,0 +1,117 @@
+//! The JSON API under `/api`: routes, the `api-version` check and the envelope fallbacks.
+
+pub mod extract;
+pub mod notifications;
+pub mod offers;
+pub mod openapi;
+pub mod operations;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use portal_domain::api::API_VERSION;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Every route of the API as `(method, path)`, the list the OpenAPI document is checked
+/// against.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("get", "/api/health"),
+    ("get", "/api/openapi.json"),
+    ("get", "/api/publishers/{publisher}/offers"),
+    ("get", "/api/publishers/{publisher}/offers/{offer}"),
+    ("put", "/api/publishers/{publisher}/offers/{offer}"),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/versions/{version}",
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/slot/{slot}",
+    ),
+    ("post", "/api/publishers/{publisher}/offers/{offer}/publish"),
+    ("post", "/api/publishers/{publisher}/offers/{offer}/golive"),
+    ("post", "/api/publishers/{publisher}/offers/{offer}/cancel"),
+    ("get", "/api/publishers/{publisher}/offers/{offer}/status"),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/submissions",
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/operations/{operation}",
+    ),
+    ("get", "/api/publishers/{publisher}/offers/{offer}/events"),
+    ("get", "/api/publishers/{publisher}/notifications"),
+];
+
+/// The `/api` router (to be nested at `/api`).
+pub fn router(state: AppState) -> Router {
+    let offer = "/publishers/{publisher}/offers/{offer}";
+    Router::new()
+        .route("/health", get(get_health))
+        .route("/openapi.json", get(openapi::get_openapi))
+        .route("/publishers/{publisher}/offers", get(offers::list_offers))
+        .route(offer, get(offers::get_offer).put(offers::put_offer))
+        .route(
+            &format!("{offer}/versions/{{version}}"),
+            get(offers::get_offer_version),
+        )
+        .route(
+            &format!("{offer}/slot/{{slot}}"),
+            get(offers::get_offer_slot),
+        )
+        .route(&format!("{offer}/publish"), post(operations::publish_offer))
+        .route(&format!("{offer}/golive"), post(operations::go_live))
+        .route(&format!("{offer}/cancel"), post(operations::cancel_publish))
+        .route(&format!("{offer}/status"), get(operations::get_status))
+        .route(
+            &format!("{offer}/submissions"),
+            get(operations::list_submissions),
+        )
+        .route(
+            &format!("{offer}/submissions/"),
+            get(operations::list_submissions),
+        )
+        .route(
+            &format!("{offer}/operations/{{operation}}"),
+            get(operations::get_operation),
+        )
+        .route(&format!("{offer}/events"), get(operations::offer_events))
+        .route(
+            "/publishers/{publisher}/notifications",
+            get(notifications::list_notifications),
+        )
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
+        .layer(middleware::from_fn(check_api_version))
+        .with_state(state)
+}
+
+/// `GET /api/health`: no authentication.
+pub async fn get_health() -> impl IntoResponse {
+    axum::Json(serde_json::json!({"status": "ok", "apiVersion": API_VERSION}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("No such API resource.".into())
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Refuses any `api-version` other than the supported one (absent is accepted).
+async fn check_api_version(req: Request, next: Next) -> Response {
+    let query = req.uri().query().unwrap_or("");
+    let bad = url::form_urlencoded::parse(query.as_bytes())
+        .any(|(k, v)| k == "api-version" && v != API_VERSION);
+    if bad {
+        return ApiError::InvalidApiVersion.into_response();
+    }
+    next.run(req).await
+}

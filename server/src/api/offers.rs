@@ -1,0 +1,317 @@
+//! Offers: list, read (draft, version, slot) and create-or-modify with ETag / If-Match.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portal_domain::OfferDocument;
+use portal_domain::api::{OfferSummary, SummaryDefinition};
+use portal_domain::document::VM_OFFER_TYPE;
+use portal_domain::workflow::{OfferStatus, Pipeline, StatusSummary};
+use serde::Deserialize;
+
+use crate::api::extract::{IfMatch, JsonBody, OfferPath, publisher_id};
+use crate::auth::Principal;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::{OfferRow, now_ms};
+use crate::views;
+
+/// Refuses access to another publisher's resources as if they did not exist.
+pub fn authorize(principal: &Principal, publisher: &str) -> ApiResult<()> {
+    if principal.can_manage(publisher) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!(
+            "Publisher `{publisher}` was not found."
+        )))
+    }
+}
+
+/// Loads an offer or answers 404.
+pub async fn load_offer(state: &AppState, path: &OfferPath) -> ApiResult<OfferRow> {
+    state
+        .store
+        .offer(path.publisher.as_str(), path.offer.as_str())
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Offer `{}` was not found.", path.offer)))
+}
+
+/// The current status of an offer from its latest operation.
+async fn current_status(state: &AppState, offer: &OfferRow) -> ApiResult<OfferStatus> {
+    let latest = state
+        .store
+        .latest_operation(&offer.publisher_id, &offer.offer_id)
+        .await?;
+    let pipeline = latest.as_ref().map(views::pipeline).transpose()?;
+    Ok(OfferStatus::of(pipeline.as_ref()))
+}
+
+fn with_etag(status: StatusCode, etag: &str, doc: OfferDocument) -> Response {
+    let mut res = (status, Json(doc)).into_response();
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
+    res
+}
+
+/// Filters of the offers list.
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    /// Text in the offer id or name.
+    search: Option<String>,
+    /// A CPP offer status (`running`, `failed` …).
+    status: Option<String>,
+}
+
+/// `GET /api/publishers/{publisher}/offers`
+pub async fn list_offers(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(publisher): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> ApiResult<Json<Vec<OfferSummary>>> {
+    let publisher = publisher_id(&publisher)?;
+    authorize(&principal, publisher.as_str())?;
+    let search = q
+        .search
+        .as_deref()
+        .map(str::to_lowercase)
+        .filter(|s| !s.is_empty());
+    let mut out = Vec::new();
+    for row in state.store.list_offers(publisher.as_str()).await? {
+        let doc: OfferDocument =
+            serde_json::from_str(&row.offer.draft).map_err(anyhow::Error::from)?;
+        let pipeline: Option<Pipeline> = row
+            .latest_pipeline
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(anyhow::Error::from)?;
+        let live = row.offer.production_version.is_some();
+        let changed = row
+            .production_hash
+            .as_deref()
+            .is_some_and(|h| h != row.offer.draft_hash);
+        let detail = StatusSummary::new(pipeline.as_ref(), live, changed);
+        let name = doc.display_name().to_owned();
+        if let Some(s) = &search {
+            if !name.to_lowercase().contains(s) && !row.offer.offer_id.contains(s.as_str()) {
+                continue;
+            }
+        }
+        if let Some(st) = q.status.as_deref().filter(|s| !s.is_empty()) {
+            if detail.status.as_str() != st {
+                continue;
+            }
+        }
+        out.push(OfferSummary {
+            offer_type_id: VM_OFFER_TYPE.into(),
+            publisher_id: row.offer.publisher_id.clone(),
+            status: detail.status,
+            id: row.offer.offer_id.clone(),
+            version: u64::try_from(row.offer.version).unwrap_or(0),
+            definition: SummaryDefinition { display_text: name },
+            changed_time: crate::store::from_ms(row.offer.changed_ms),
+            status_detail: detail,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// `GET /api/publishers/{publisher}/offers/{offer}`: the draft.
+pub async fn get_offer(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: OfferPath,
+) -> ApiResult<Response> {
+    authorize(&principal, path.publisher.as_str())?;
+    let offer = load_offer(&state, &path).await?;
+    draft_answer(&state, &offer, StatusCode::OK).await
+}
+
+async fn draft_answer(state: &AppState, offer: &OfferRow, code: StatusCode) -> ApiResult<Response> {
+    let status = current_status(state, offer).await?;
+    let doc = views::answer_document(
+        &offer.draft,
+        &offer.etag,
+        offer.version,
+        status,
+        offer.changed_ms,
+    )?;
+    Ok(with_etag(code, &offer.etag, doc))
+}
+
+async fn version_answer(state: &AppState, offer: &OfferRow, version: i64) -> ApiResult<Response> {
+    let row = state
+        .store
+        .version(&offer.publisher_id, &offer.offer_id, version)
+        .await?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "Version {version} of offer `{}` was not found.",
+                offer.offer_id
+            ))
+        })?;
+    let status = current_status(state, offer).await?;
+    let etag = format!(
+        "\"v{}-{}\"",
+        row.version,
+        &row.draft_hash[..16.min(row.draft_hash.len())]
+    );
+    let doc = views::answer_document(&row.document, &etag, row.version, status, row.created_ms)?;
+    Ok(with_etag(StatusCode::OK, &etag, doc))
+}
+
+/// `GET …/offers/{offer}/versions/{version}`
+pub async fn get_offer_version(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: OfferPath,
+    Path((_, _, version)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    authorize(&principal, path.publisher.as_str())?;
+    let version: i64 = version.parse().ok().filter(|v| *v >= 1).ok_or_else(|| {
+        ApiError::bad_request(
+            "InvalidVersion",
+            format!("`{version}` is not a version number (1, 2, …)."),
+        )
+    })?;
+    let offer = load_offer(&state, &path).await?;
+    version_answer(&state, &offer, version).await
+}
+
+/// `GET …/offers/{offer}/slot/{slot}` with `Draft`, `Preview` or `Production`.
+pub async fn get_offer_slot(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: OfferPath,
+    Path((_, _, slot)): Path<(String, String, String)>,
+) -> ApiResult<Response> {
+    authorize(&principal, path.publisher.as_str())?;
+    let offer = load_offer(&state, &path).await?;
+    let version = match slot.to_ascii_lowercase().as_str() {
+        "draft" => return draft_answer(&state, &offer, StatusCode::OK).await,
+        "preview" => offer.preview_version,
+        "production" => offer.production_version,
+        _ => {
+            return Err(ApiError::bad_request(
+                "InvalidSlot",
+                format!("`{slot}` is not a slot; use Draft, Preview or Production."),
+            ));
+        }
+    };
+    let version = version.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "Offer `{}` has never reached the {slot} slot.",
+            offer.offer_id
+        ))
+    })?;
+    version_answer(&state, &offer, version).await
+}
+
+/// `PUT …/offers/{offer}`: creates (201) or modifies (200, If-Match required).
+pub async fn put_offer(
+    State(state): State<AppState>,
+    principal: Principal,
+    path: OfferPath,
+    if_match: IfMatch,
+    JsonBody(doc): JsonBody<OfferDocument>,
+) -> ApiResult<Response> {
+    authorize(&principal, path.publisher.as_str())?;
+    let (p, o) = (path.publisher.as_str(), path.offer.as_str());
+    if let Some(id) = doc.id.as_deref().filter(|id| *id != o) {
+        return Err(ApiError::bad_request(
+            "IdMismatch",
+            format!("`id` in the body (`{id}`) does not match the offer id in the path (`{o}`)."),
+        ));
+    }
+    if let Some(pid) = doc.publisher_id.as_deref().filter(|pid| *pid != p) {
+        return Err(ApiError::bad_request(
+            "PublisherIdMismatch",
+            format!(
+                "`publisherId` in the body (`{pid}`) does not match the publisher in the path (`{p}`)."
+            ),
+        ));
+    }
+    let mut doc = views::stored_draft(doc, p, o);
+    let existing = state.store.offer(p, o).await?;
+    let now = now_ms();
+    let Some(existing) = existing else {
+        if let IfMatch::Tag(_) = if_match {
+            return Err(ApiError::PreconditionFailed(format!(
+                "Offer `{o}` does not exist, so no entity tag can match; omit If-Match to create it."
+            )));
+        }
+        let (draft, draft_hash) = views::encode_document(&doc)?;
+        let row = OfferRow {
+            publisher_id: p.into(),
+            offer_id: o.into(),
+            draft,
+            draft_hash,
+            etag: views::new_etag(),
+            changed_ms: now,
+            version: 0,
+            preview_version: None,
+            production_version: None,
+        };
+        if !state.store.insert_offer(&row).await? {
+            return Err(ApiError::PreconditionFailed(format!(
+                "Offer `{o}` was created by someone else meanwhile; read it and send its ETag in If-Match."
+            )));
+        }
+        tracing::info!(publisher.id = %p, offer.id = %o, "offer created");
+        return draft_answer(&state, &row, StatusCode::CREATED).await;
+    };
+    let expected = match &if_match {
+        IfMatch::Absent => {
+            return Err(ApiError::bad_request(
+                "IfMatchRequired",
+                "Modifying an offer requires an If-Match header: its ETag, or * to overwrite.",
+            ));
+        }
+        IfMatch::Any => None,
+        IfMatch::Tag(t) => Some(t.as_str()),
+    };
+    if let Some(tag) = expected {
+        if !etag_matches(tag, &existing.etag) {
+            return Err(stale());
+        }
+    }
+    let stored: OfferDocument =
+        serde_json::from_str(&existing.draft).map_err(anyhow::Error::from)?;
+    doc.keep_secrets_from(&stored);
+    let (draft, draft_hash) = views::encode_document(&doc)?;
+    let row = OfferRow {
+        draft,
+        draft_hash,
+        etag: views::new_etag(),
+        changed_ms: now,
+        ..existing.clone()
+    };
+    if !state
+        .store
+        .update_draft(&row, expected.map(|_| existing.etag.as_str()))
+        .await?
+    {
+        return Err(stale());
+    }
+    tracing::info!(publisher.id = %p, offer.id = %o, "offer modified");
+    draft_answer(&state, &row, StatusCode::OK).await
+}
+
+fn stale() -> ApiError {
+    ApiError::PreconditionFailed(
+        "The offer was changed since you read it (ETag mismatch); read it again and retry.".into(),
+    )
+}
+
+fn etag_matches(sent: &str, stored: &str) -> bool {
+    let norm = |s: &str| {
+        s.trim()
+            .trim_start_matches("W/")
+            .trim_matches('"')
+            .to_owned()
+    };
+    sent.split(',').any(|t| norm(t) == norm(stored))
+}

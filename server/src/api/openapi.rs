@@ -1,0 +1,192 @@
+//! The OpenAPI 3 document of the API, maintained by hand next to the routes (a test checks
+//! that every route in [`crate::api::ROUTES`] is described).
+
+use axum::Json;
+use serde_json::{Value, json};
+
+/// `(method, path, operationId, summary, success status, request body schema)`.
+const OPERATIONS: &[(&str, &str, &str, &str, &str, Option<&str>)] = &[
+    (
+        "get",
+        "/api/health",
+        "getHealth",
+        "Liveness check (no authentication).",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/openapi.json",
+        "getOpenapi",
+        "This document.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers",
+        "listOffers",
+        "Offers of a publisher with their status; optional `search` and `status` filters.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}",
+        "getOffer",
+        "The draft of an offer (ETag header).",
+        "200",
+        None,
+    ),
+    (
+        "put",
+        "/api/publishers/{publisher}/offers/{offer}",
+        "putOffer",
+        "Create (201) or modify (200, If-Match required: ETag or *) an offer draft.",
+        "200",
+        Some("Offer"),
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/versions/{version}",
+        "getOfferVersion",
+        "An immutable published version.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/slot/{slot}",
+        "getOfferSlot",
+        "The Draft, Preview or Production slot (404 if never reached).",
+        "200",
+        None,
+    ),
+    (
+        "post",
+        "/api/publishers/{publisher}/offers/{offer}/publish",
+        "publishOffer",
+        "Validate, snapshot a new version and start publishing (202 + Location; 422 with findings).",
+        "202",
+        Some("PublishRequest"),
+    ),
+    (
+        "post",
+        "/api/publishers/{publisher}/offers/{offer}/golive",
+        "goLive",
+        "Go Live at publisher sign-off (202 + Location; 409 otherwise).",
+        "202",
+        None,
+    ),
+    (
+        "post",
+        "/api/publishers/{publisher}/offers/{offer}/cancel",
+        "cancelPublish",
+        "Cancel publish at sign-off; publishing restarts at step 1 (409 otherwise).",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/status",
+        "getStatus",
+        "The seven steps of the latest publish.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/submissions",
+        "listSubmissions",
+        "Operations of the offer, newest first; `status=running` filters.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/operations/{operation}",
+        "getOperation",
+        "One operation.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/offers/{offer}/events",
+        "offerEvents",
+        "Server-Sent Events: the status JSON each time it changes.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/publishers/{publisher}/notifications",
+        "listNotifications",
+        "The notification outbox.",
+        "200",
+        None,
+    ),
+];
+
+fn parameters(path: &str) -> Vec<Value> {
+    let mut out: Vec<Value> = path
+        .split('/')
+        .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+        .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+        .collect();
+    out.push(
+        json!({"name": "api-version", "in": "query", "required": false,
+        "schema": {"type": "string", "enum": [portal_domain::api::API_VERSION]}}),
+    );
+    out
+}
+
+/// Builds the document.
+pub fn document() -> Value {
+    let mut paths = serde_json::Map::new();
+    for (method, path, id, summary, status, body) in OPERATIONS {
+        let mut op = json!({
+            "operationId": id,
+            "summary": summary,
+            "parameters": parameters(path),
+            "responses": {
+                *status: {"description": "Success"},
+                "default": {"description": "Error envelope", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
+            }
+        });
+        if *path != "/api/health" && *path != "/api/openapi.json" {
+            op["security"] = json!([{"bearer": []}]);
+        }
+        if let Some(schema) = body {
+            op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
+        }
+        let entry = paths.entry((*path).to_owned()).or_insert_with(|| json!({}));
+        entry[*method] = op;
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "Partner Portal API", "version": portal_domain::api::API_VERSION,
+                 "description": "CPP-shaped API of Partner Portal. Every error answer is the envelope."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "ErrorEnvelope": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message", "details"], "properties": {
+                        "code": {"type": "string"}, "message": {"type": "string"},
+                        "details": {"type": "array", "items": {"type": "object", "properties": {
+                            "field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}}}},
+                "PublishRequest": {"type": "object", "required": ["metadata"], "properties": {"metadata": {
+                    "type": "object", "properties": {"notification-emails": {"type": "string"}}}}},
+                "Offer": {"type": "object", "additionalProperties": true, "properties": {
+                    "publisherId": {"type": "string"}, "id": {"type": "string"}, "offerTypeId": {"type": "string"},
+                    "definition": {"type": "object", "additionalProperties": true}}}
+            }
+        }
+    })
+}
+
+/// `GET /api/openapi.json`
+pub async fn get_openapi() -> Json<Value> {
+    Json(document())
+}

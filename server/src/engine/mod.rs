@@ -1,0 +1,267 @@
+//! The durable publishing engine: workers claim a runnable step of an operation with a lease,
+//! renew it while working, run the step's work and end the step in one transaction guarded
+//! by the lease. A killed server loses nothing: expired leases are claimed again and the
+//! (idempotent) work runs again.
+
+pub mod certification;
+pub mod guard;
+pub mod live;
+pub mod packaging;
+pub mod preview;
+pub mod provisioning;
+pub mod validate;
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context;
+use portal_domain::OfferDocument;
+use portal_domain::workflow::{MessageLevel, Next, Pipeline, StepId, StepMessage};
+use tokio::task::JoinHandle;
+
+use crate::notify::{self, Event};
+use crate::state::AppState;
+use crate::store::{OfferEffect, OperationRow, from_ms, now_ms};
+use crate::views;
+
+/// How a step's work ended.
+#[derive(Debug)]
+pub enum StepOutcome {
+    /// The step is done; the next one starts.
+    Complete,
+    /// The step failed with these messages; the operation stops.
+    Failed(Vec<StepMessage>),
+}
+
+/// The work of one step. Must be idempotent: after a crash it runs again.
+pub trait StepWork {
+    /// Does the work, recording progress and messages through the context.
+    fn run(
+        &self,
+        ctx: &mut StepContext,
+    ) -> impl Future<Output = anyhow::Result<StepOutcome>> + Send;
+}
+
+/// What a step's work sees and records.
+#[derive(Debug)]
+pub struct StepContext {
+    /// Shared state.
+    pub state: AppState,
+    /// The operation (its links and e-mails may be changed by the work).
+    pub op: OperationRow,
+    /// Its pipeline.
+    pub pipeline: Pipeline,
+    /// The step being run.
+    pub step: StepId,
+    /// This worker's lease owner id.
+    pub owner: String,
+    /// The immutable snapshot the operation publishes.
+    pub snapshot: OfferDocument,
+}
+
+impl StepContext {
+    /// Records real progress (0–100) of the step.
+    pub async fn progress(&mut self, percent: u8) -> anyhow::Result<()> {
+        self.pipeline.progress(self.step, percent)?;
+        self.save().await
+    }
+
+    /// Adds an information message to the step.
+    pub fn info(&mut self, text: &str) {
+        let msg = StepMessage::text(MessageLevel::Information, text, from_ms(now_ms()));
+        self.pipeline.message(self.step, msg);
+    }
+
+    async fn save(&mut self) -> anyhow::Result<()> {
+        let text = serde_json::to_string(&self.pipeline)?;
+        if !self
+            .state
+            .store
+            .save_progress(&self.op.id, &self.owner, &text, now_ms())
+            .await?
+        {
+            anyhow::bail!("lease lost");
+        }
+        Ok(())
+    }
+}
+
+async fn dispatch(step: StepId, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
+    match step {
+        StepId::ValidatePrerequisites => validate::ValidatePrerequisites.run(ctx).await,
+        StepId::Certification => certification::Certification.run(ctx).await,
+        StepId::Provisioning => provisioning::Provisioning.run(ctx).await,
+        StepId::Packaging => packaging::Packaging.run(ctx).await,
+        StepId::Preview => preview::Preview.run(ctx).await,
+        StepId::Live => live::Live.run(ctx).await,
+        StepId::PublisherSignoff => anyhow::bail!("sign-off is not run by a worker"),
+    }
+}
+
+/// Starts `n` workers.
+pub fn spawn_workers(state: &AppState, n: usize) -> Vec<JoinHandle<()>> {
+    let instance = uuid::Uuid::new_v4().simple().to_string();
+    (0..n)
+        .map(|i| {
+            let state = state.clone();
+            let owner = format!("{}-{}-{i}", std::process::id(), &instance[..8]);
+            tokio::spawn(worker(state, owner))
+        })
+        .collect()
+}
+
+async fn worker(state: AppState, owner: String) {
+    loop {
+        let now = now_ms();
+        let lease = i64::try_from(state.settings.lease.as_millis()).unwrap_or(30_000);
+        match state.store.claim(&owner, now, now + lease).await {
+            Ok(Some(op)) => {
+                let id = op.id.clone();
+                if let Err(e) = run_step(&state, &owner, op).await {
+                    tracing::warn!(operation.id = %id, error = %e, "step will be retried");
+                    let retry = now_ms() + 2_000;
+                    if let Err(e) = state.store.release(&id, &owner, retry).await {
+                        tracing::error!(error = %e, "releasing a lease failed");
+                    }
+                }
+            }
+            Ok(None) => {
+                tokio::select! {
+                    () = state.wake.notified() => {}
+                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "claiming work failed");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+async fn run_step(state: &AppState, owner: &str, op: OperationRow) -> anyhow::Result<()> {
+    let step = op
+        .next_step
+        .as_deref()
+        .and_then(StepId::parse)
+        .context("operation without a runnable step")?;
+    let pipeline = views::pipeline(&op)?;
+    let version = state
+        .store
+        .version(&op.publisher_id, &op.offer_id, op.version)
+        .await?
+        .context("snapshot of the operation")?;
+    let snapshot: OfferDocument = serde_json::from_str(&version.document)?;
+    tracing::info!(operation.id = %op.id, step = step.as_str(), "step started");
+    let mut ctx = StepContext {
+        state: state.clone(),
+        op,
+        pipeline,
+        step,
+        owner: owner.to_owned(),
+        snapshot,
+    };
+    let renewal = spawn_renewal(state, &ctx.op.id, owner);
+    let result = run_and_finish(&mut ctx).await;
+    renewal.abort();
+    result
+}
+
+fn spawn_renewal(state: &AppState, id: &str, owner: &str) -> JoinHandle<()> {
+    let (state, id, owner) = (state.clone(), id.to_owned(), owner.to_owned());
+    tokio::spawn(async move {
+        let lease = state.settings.lease;
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            let until = now_ms() + i64::try_from(lease.as_millis()).unwrap_or(30_000);
+            match state.store.renew(&id, &owner, until).await {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => tracing::warn!(error = %e, "lease renewal failed"),
+            }
+        }
+    })
+}
+
+async fn run_and_finish(ctx: &mut StepContext) -> anyhow::Result<()> {
+    let outcome = dispatch(ctx.step, ctx).await?;
+    // The demo's minimum duration: only a wait before the step completes.
+    let min = ctx.state.settings.min_step;
+    if !min.is_zero() {
+        let started = ctx
+            .pipeline
+            .step(ctx.step)
+            .started_at
+            .map_or_else(now_ms, crate::store::to_ms);
+        let ends = started + i64::try_from(min.as_millis()).unwrap_or(0);
+        let wait = ends - now_ms();
+        if wait > 0 {
+            tokio::time::sleep(Duration::from_millis(u64::try_from(wait).unwrap_or(0))).await;
+        }
+    }
+    finish(ctx, outcome).await
+}
+
+async fn finish(ctx: &mut StepContext, outcome: StepOutcome) -> anyhow::Result<()> {
+    let now = now_ms();
+    let step = ctx.step;
+    let mut effect = OfferEffect::None;
+    let mut mail = Vec::new();
+    let next = match outcome {
+        StepOutcome::Complete => {
+            let next = ctx.pipeline.complete(step, from_ms(now))?;
+            match step {
+                StepId::Preview => {
+                    effect = OfferEffect::Preview;
+                    mail.push(Event::PreviewAvailable);
+                }
+                StepId::Live => {
+                    effect = OfferEffect::Production;
+                    mail.push(Event::Live);
+                }
+                _ => {}
+            }
+            next
+        }
+        StepOutcome::Failed(messages) => {
+            mail.push(Event::PublishFailed);
+            ctx.pipeline.fail(step, messages, from_ms(now))?
+        }
+    };
+    ctx.op.next_step = match next {
+        Next::Run(s) => Some(s.as_str().to_owned()),
+        Next::AwaitPublisher | Next::Done(_) => None,
+    };
+    ctx.op.status = ctx.pipeline.status.as_str().to_owned();
+    ctx.op.pipeline = serde_json::to_string(&ctx.pipeline)?;
+    ctx.op.updated_ms = now;
+    let detail = failure_detail(&ctx.pipeline, step);
+    let rows: Vec<_> = mail
+        .into_iter()
+        .map(|e| notify::message(&ctx.op, e, &detail))
+        .collect();
+    let done = ctx
+        .state
+        .store
+        .finish_step(&ctx.op, &ctx.owner, step.as_str(), effect, &rows)
+        .await?;
+    if !done {
+        anyhow::bail!("lease lost before the step could be recorded");
+    }
+    tracing::info!(operation.id = %ctx.op.id, step = step.as_str(), status = %ctx.op.status, "step ended");
+    ctx.state.wake.notify_waiters();
+    Ok(())
+}
+
+fn failure_detail(p: &Pipeline, step: StepId) -> String {
+    p.step(step)
+        .messages
+        .iter()
+        .filter(|m| m.level == MessageLevel::Error)
+        .map(|m| match &m.field {
+            Some(f) => format!("- {f}: {}", m.message_html),
+            None => format!("- {}", m.message_html),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

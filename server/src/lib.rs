@@ -1,0 +1,129 @@
+//! Partner Portal's server: the CPP-shaped JSON API under `/api`, the durable publishing
+//! engine, the demo and the built web app. `main.rs` parses the command line and calls
+//! [`Server::build`]; the tests use the same builder.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod notify;
+pub mod state;
+pub mod store;
+pub mod views;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+use tower_http::trace::TraceLayer;
+
+use crate::state::{AppState, Settings};
+use crate::store::Store;
+
+/// Everything `serve` needs, independent of how it was parsed.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on (port 0 picks one).
+    pub listen: SocketAddr,
+    /// Database URL (kept out of logs).
+    pub database_url: config::Secret,
+    /// Create the demo on first start.
+    pub demo: bool,
+    /// Allow private networks for image URLs.
+    pub allow_private_network: bool,
+    /// Minimum duration of each automatic step.
+    pub min_step: Duration,
+    /// Built web app.
+    pub web_dir: PathBuf,
+    /// Lease duration of a claimed step.
+    pub lease: Duration,
+    /// Pipeline workers in this process.
+    pub workers: usize,
+}
+
+impl ServerConfig {
+    /// The configuration of `serve` from its arguments.
+    pub fn from_args(args: &config::ServeArgs) -> anyhow::Result<Self> {
+        Ok(Self {
+            listen: args.listen,
+            database_url: args.store.url()?,
+            demo: !args.no_demo,
+            allow_private_network: args.allow_private_network,
+            min_step: Duration::from_secs(args.min_step_seconds),
+            web_dir: args.web_dir.clone(),
+            lease: Duration::from_secs(10),
+            workers: 2,
+        })
+    }
+}
+
+/// A bound, migrated server, ready to run.
+#[derive(Debug)]
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    workers: usize,
+    /// The address actually bound.
+    pub addr: SocketAddr,
+    /// The demo token, when the demo was created by this start.
+    pub demo_token: Option<String>,
+}
+
+impl Server {
+    /// Binds, connects, migrates and (on first start) seeds the demo.
+    pub async fn build(config: ServerConfig) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen).await?;
+        let addr = listener.local_addr()?;
+        let store = Store::connect(config.database_url.expose()).await?;
+        let demo_token = if config.demo {
+            demo::seed(&store, addr).await?
+        } else {
+            None
+        };
+        let settings = Settings {
+            allow_private_network: config.allow_private_network,
+            own_addr: config.demo.then_some(addr),
+            min_step: config.min_step,
+            lease: config.lease,
+            http_timeout: Duration::from_secs(10),
+        };
+        let state = AppState {
+            store,
+            settings: Arc::new(settings),
+            wake: Arc::new(Notify::new()),
+        };
+        let router = Router::new()
+            .nest("/api", api::router(state.clone()))
+            .merge(demo::vhd::router())
+            .merge(web::router(&config.web_dir))
+            .layer(TraceLayer::new_for_http());
+        Ok(Self {
+            listener,
+            router,
+            state,
+            workers: config.workers,
+            addr,
+            demo_token,
+        })
+    }
+
+    /// The database, for tools and tests.
+    pub fn store(&self) -> Store {
+        self.state.store.clone()
+    }
+
+    /// Runs the workers and serves until the process ends.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let _workers = engine::spawn_workers(&self.state, self.workers);
+        axum::serve(self.listener, self.router).await?;
+        Ok(())
+    }
+}

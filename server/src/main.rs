@@ -1,0 +1,70 @@
+//! `portal-server`: parses the command line, sets up logging and calls the library.
+
+use clap::Parser;
+use portal_server::config::{Cli, Command, TokenCommand};
+use portal_server::store::Store;
+use portal_server::{Server, ServerConfig, auth};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match cli.command {
+        None => serve(&cli.serve).await,
+        Some(Command::Serve(args)) => serve(&args).await,
+        Some(Command::Token(cmd)) => token(cmd).await,
+    }
+}
+
+async fn serve(args: &portal_server::config::ServeArgs) -> anyhow::Result<()> {
+    let server = Server::build(ServerConfig::from_args(args)?).await?;
+    println!("Partner Portal listening on http://{}", server.addr);
+    if let Some(token) = &server.demo_token {
+        println!("Demo publisher `contoso` created; its API token: {token}");
+    }
+    server.run().await
+}
+
+async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
+    match cmd {
+        TokenCommand::Create {
+            publisher,
+            name,
+            store,
+        } => {
+            portal_domain::ids::PublisherId::parse(&publisher)
+                .map_err(|_| anyhow::anyhow!("`{publisher}` is not a valid publisher id"))?;
+            let store = Store::connect(store.url()?.expose()).await?;
+            println!(
+                "{}",
+                auth::create_token(&store, &publisher, name.as_deref()).await?
+            );
+        }
+        TokenCommand::List { store } => {
+            let store = Store::connect(store.url()?.expose()).await?;
+            for t in store.list_tokens().await? {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    t.id,
+                    t.name,
+                    t.kind,
+                    t.publisher_id,
+                    portal_server::views::rfc3339(t.created_ms)
+                );
+            }
+        }
+        TokenCommand::Revoke { id_or_name, store } => {
+            let store = Store::connect(store.url()?.expose()).await?;
+            let n = store.revoke_token(&id_or_name).await?;
+            anyhow::ensure!(n > 0, "no token with id or name `{id_or_name}`");
+            println!("revoked {n} token(s)");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,861 @@
+//! Every SQL statement of the server, portable between SQLite and PostgreSQL through
+//! `sqlx::Any`. Rows are private to the server; handlers and the engine convert them to domain
+//! and API types.
+
+use std::borrow::Cow;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::{Any, AnyPool, Executor, Row, Transaction};
+use time::OffsetDateTime;
+
+/// Unix milliseconds, the time format of every table.
+pub fn now_ms() -> i64 {
+    to_ms(OffsetDateTime::now_utc())
+}
+
+/// Converts a time to Unix milliseconds.
+pub fn to_ms(t: OffsetDateTime) -> i64 {
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// Converts Unix milliseconds to a time.
+pub fn from_ms(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn migrator() -> Migrator {
+    let migration = Migration::new(
+        1,
+        Cow::Borrowed("initial"),
+        MigrationType::Simple,
+        Cow::Borrowed(include_str!("../migrations/0001_initial.sql")),
+        false,
+    );
+    Migrator {
+        migrations: Cow::Owned(vec![migration]),
+        ..Migrator::DEFAULT
+    }
+}
+
+/// The database: a pool plus the statements.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+}
+
+/// A stored offer (its draft and counters).
+#[derive(Debug, Clone)]
+pub struct OfferRow {
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// Offer id.
+    pub offer_id: String,
+    /// The draft document, JSON.
+    pub draft: String,
+    /// SHA-256 of the draft.
+    pub draft_hash: String,
+    /// Entity tag of the draft.
+    pub etag: String,
+    /// Last change of the draft.
+    pub changed_ms: i64,
+    /// Highest published version (0 before the first publish).
+    pub version: i64,
+    /// Version in preview.
+    pub preview_version: Option<i64>,
+    /// Version live.
+    pub production_version: Option<i64>,
+}
+
+/// An offer with what the offers list needs about its latest operation.
+#[derive(Debug, Clone)]
+pub struct OfferListRow {
+    /// The offer.
+    pub offer: OfferRow,
+    /// The latest operation's pipeline, JSON.
+    pub latest_pipeline: Option<String>,
+    /// The draft hash of the live version.
+    pub production_hash: Option<String>,
+}
+
+/// An immutable snapshot taken by a publish.
+#[derive(Debug, Clone)]
+pub struct VersionRow {
+    /// The version number.
+    pub version: i64,
+    /// The document, JSON.
+    pub document: String,
+    /// SHA-256 of the document.
+    pub draft_hash: String,
+    /// When it was taken.
+    pub created_ms: i64,
+}
+
+/// An operation (a publish) with its pipeline.
+#[derive(Debug, Clone)]
+pub struct OperationRow {
+    /// Operation id (a GUID).
+    pub id: String,
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// Offer id.
+    pub offer_id: String,
+    /// The snapshot it works on.
+    pub version: i64,
+    /// Hash of that snapshot.
+    pub draft_hash: String,
+    /// `running`, `failed`, `completed`, `canceled`.
+    pub status: String,
+    /// The domain pipeline, JSON.
+    pub pipeline: String,
+    /// Notification addresses.
+    pub emails: String,
+    /// Preview links, JSON.
+    pub preview_links: String,
+    /// Live links, JSON.
+    pub live_links: String,
+    /// Creation time.
+    pub created_ms: i64,
+    /// Last change.
+    pub updated_ms: i64,
+    /// The step a worker must run next (none while waiting or once ended).
+    pub next_step: Option<String>,
+}
+
+/// A notification waiting in the outbox.
+#[derive(Debug, Clone)]
+pub struct OutboxRow {
+    /// Id.
+    pub id: String,
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// The operation it is about.
+    pub operation_id: Option<String>,
+    /// `publishAccepted`, `publishFailed` …
+    pub kind: String,
+    /// Comma-separated addresses.
+    pub recipients: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// When it was written.
+    pub created_ms: i64,
+    /// When it was delivered (never, until SMTP exists).
+    pub delivered_ms: Option<i64>,
+}
+
+/// A stored API token (never its secret).
+#[derive(Debug, Clone)]
+pub struct TokenRow {
+    /// Id.
+    pub id: String,
+    /// Friendly name.
+    pub name: String,
+    /// Principal kind (`publisher`).
+    pub kind: String,
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// Creation time.
+    pub created_ms: i64,
+}
+
+/// Why a publish could not be recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishConflict {
+    /// Another operation of the offer is running (or started concurrently).
+    Running,
+    /// The draft changed between reading and recording.
+    DraftChanged,
+}
+
+/// What a finished step changes outside its operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OfferEffect {
+    /// Nothing.
+    None,
+    /// The operation's version becomes the preview version.
+    Preview,
+    /// The operation's version becomes the production version.
+    Production,
+}
+
+const OFFER_COLS: &str = "publisher_id, offer_id, draft, draft_hash, etag, changed_ms, version, \
+     preview_version, production_version";
+const OP_COLS: &str = "id, publisher_id, offer_id, version, draft_hash, status, pipeline, emails, \
+     preview_links, live_links, created_ms, updated_ms, next_step";
+
+fn offer_row(r: &sqlx::any::AnyRow) -> sqlx::Result<OfferRow> {
+    Ok(OfferRow {
+        publisher_id: r.try_get("publisher_id")?,
+        offer_id: r.try_get("offer_id")?,
+        draft: r.try_get("draft")?,
+        draft_hash: r.try_get("draft_hash")?,
+        etag: r.try_get("etag")?,
+        changed_ms: r.try_get("changed_ms")?,
+        version: r.try_get("version")?,
+        preview_version: r.try_get("preview_version")?,
+        production_version: r.try_get("production_version")?,
+    })
+}
+
+fn op_row(r: &sqlx::any::AnyRow) -> sqlx::Result<OperationRow> {
+    Ok(OperationRow {
+        id: r.try_get("id")?,
+        publisher_id: r.try_get("publisher_id")?,
+        offer_id: r.try_get("offer_id")?,
+        version: r.try_get("version")?,
+        draft_hash: r.try_get("draft_hash")?,
+        status: r.try_get("status")?,
+        pipeline: r.try_get("pipeline")?,
+        emails: r.try_get("emails")?,
+        preview_links: r.try_get("preview_links")?,
+        live_links: r.try_get("live_links")?,
+        created_ms: r.try_get("created_ms")?,
+        updated_ms: r.try_get("updated_ms")?,
+        next_step: r.try_get("next_step")?,
+    })
+}
+
+fn outbox_row(r: &sqlx::any::AnyRow) -> sqlx::Result<OutboxRow> {
+    Ok(OutboxRow {
+        id: r.try_get("id")?,
+        publisher_id: r.try_get("publisher_id")?,
+        operation_id: r.try_get("operation_id")?,
+        kind: r.try_get("kind")?,
+        recipients: r.try_get("recipients")?,
+        subject: r.try_get("subject")?,
+        body: r.try_get("body")?,
+        created_ms: r.try_get("created_ms")?,
+        delivered_ms: r.try_get("delivered_ms")?,
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.is_unique_violation())
+}
+
+async fn insert_outbox(tx: &mut Transaction<'static, Any>, row: &OutboxRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO outbox (id, publisher_id, operation_id, kind, recipients, subject, body, \
+         created_ms, delivered_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL)",
+    )
+    .bind(&row.id)
+    .bind(&row.publisher_id)
+    .bind(row.operation_id.as_deref())
+    .bind(&row.kind)
+    .bind(&row.recipients)
+    .bind(&row.subject)
+    .bind(&row.body)
+    .bind(row.created_ms)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if needed) and runs the migrations.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        // SQLite has one writer; one connection avoids busy errors on transaction upgrades
+        // and keeps compare-and-set statements trivially atomic.
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 1 } else { 8 })
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if sqlite {
+                        conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        if sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await?;
+        }
+        migrator().run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Whether the database holds no publisher data at all (the demo seeds only then).
+    pub async fn is_empty(&self) -> sqlx::Result<bool> {
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM offers) AS n",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let n: i64 = row.try_get("n")?;
+        Ok(n == 0)
+    }
+
+    // ----- tokens -----
+
+    /// Stores a token hash for a principal.
+    pub async fn insert_token(&self, t: &TokenRow, hash: &str) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO tokens (id, name, kind, publisher_id, token_hash, created_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&t.id)
+        .bind(&t.name)
+        .bind(&t.kind)
+        .bind(&t.publisher_id)
+        .bind(hash)
+        .bind(t.created_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The token with this hash.
+    pub async fn token_by_hash(&self, hash: &str) -> sqlx::Result<Option<TokenRow>> {
+        let row = sqlx::query(
+            "SELECT id, name, kind, publisher_id, created_ms FROM tokens WHERE token_hash = $1",
+        )
+        .bind(hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| token_row(&r)).transpose()
+    }
+
+    /// Every token, oldest first.
+    pub async fn list_tokens(&self) -> sqlx::Result<Vec<TokenRow>> {
+        let rows = sqlx::query(
+            "SELECT id, name, kind, publisher_id, created_ms FROM tokens ORDER BY created_ms, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(token_row).collect()
+    }
+
+    /// Deletes the tokens with this id or name; returns how many.
+    pub async fn revoke_token(&self, id_or_name: &str) -> sqlx::Result<u64> {
+        let done = sqlx::query("DELETE FROM tokens WHERE id = $1 OR name = $2")
+            .bind(id_or_name)
+            .bind(id_or_name)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    // ----- offers -----
+
+    /// One offer.
+    pub async fn offer(&self, publisher: &str, offer: &str) -> sqlx::Result<Option<OfferRow>> {
+        let sql =
+            format!("SELECT {OFFER_COLS} FROM offers WHERE publisher_id = $1 AND offer_id = $2");
+        let row = sqlx::query(&sql)
+            .bind(publisher)
+            .bind(offer)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| offer_row(&r)).transpose()
+    }
+
+    /// Every offer of a publisher with its latest pipeline.
+    pub async fn list_offers(&self, publisher: &str) -> sqlx::Result<Vec<OfferListRow>> {
+        let sql = format!(
+            "SELECT {OFFER_COLS}, \
+             (SELECT op.pipeline FROM operations op WHERE op.publisher_id = offers.publisher_id \
+              AND op.offer_id = offers.offer_id ORDER BY op.created_ms DESC, op.id DESC LIMIT 1) \
+              AS latest_pipeline, \
+             (SELECT v.draft_hash FROM offer_versions v WHERE v.publisher_id = offers.publisher_id \
+              AND v.offer_id = offers.offer_id AND v.version = offers.production_version) \
+              AS production_hash \
+             FROM offers WHERE publisher_id = $1 ORDER BY changed_ms DESC, offer_id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(publisher)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OfferListRow {
+                    offer: offer_row(r)?,
+                    latest_pipeline: r.try_get("latest_pipeline")?,
+                    production_hash: r.try_get("production_hash")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Creates an offer; false when it already exists.
+    pub async fn insert_offer(&self, o: &OfferRow) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "INSERT INTO offers (publisher_id, offer_id, draft, draft_hash, etag, changed_ms, \
+             version, preview_version, production_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, NULL) ON CONFLICT DO NOTHING",
+        )
+        .bind(&o.publisher_id)
+        .bind(&o.offer_id)
+        .bind(&o.draft)
+        .bind(&o.draft_hash)
+        .bind(&o.etag)
+        .bind(o.changed_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Replaces a draft when its entity tag still is `if_etag` (any tag when `None`); false
+    /// when the compare failed.
+    pub async fn update_draft(&self, o: &OfferRow, if_etag: Option<&str>) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE offers SET draft = $1, draft_hash = $2, etag = $3, changed_ms = $4 \
+             WHERE publisher_id = $5 AND offer_id = $6 AND ($7 = 1 OR etag = $8)",
+        )
+        .bind(&o.draft)
+        .bind(&o.draft_hash)
+        .bind(&o.etag)
+        .bind(o.changed_ms)
+        .bind(&o.publisher_id)
+        .bind(&o.offer_id)
+        .bind(i64::from(if_etag.is_none()))
+        .bind(if_etag.unwrap_or(""))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// One published version.
+    pub async fn version(
+        &self,
+        publisher: &str,
+        offer: &str,
+        version: i64,
+    ) -> sqlx::Result<Option<VersionRow>> {
+        let row = sqlx::query(
+            "SELECT version, document, draft_hash, created_ms FROM offer_versions \
+             WHERE publisher_id = $1 AND offer_id = $2 AND version = $3",
+        )
+        .bind(publisher)
+        .bind(offer)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(VersionRow {
+                version: r.try_get("version")?,
+                document: r.try_get("document")?,
+                draft_hash: r.try_get("draft_hash")?,
+                created_ms: r.try_get("created_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    // ----- operations -----
+
+    /// The newest operation of an offer.
+    pub async fn latest_operation(
+        &self,
+        publisher: &str,
+        offer: &str,
+    ) -> sqlx::Result<Option<OperationRow>> {
+        Ok(self
+            .operations(publisher, offer, false)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    /// The operations of an offer, newest first.
+    pub async fn operations(
+        &self,
+        publisher: &str,
+        offer: &str,
+        only_running: bool,
+    ) -> sqlx::Result<Vec<OperationRow>> {
+        let sql = format!(
+            "SELECT {OP_COLS} FROM operations WHERE publisher_id = $1 AND offer_id = $2 \
+             AND ($3 = 0 OR status = 'running') ORDER BY created_ms DESC, id DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(publisher)
+            .bind(offer)
+            .bind(i64::from(only_running))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(op_row).collect()
+    }
+
+    /// One operation of an offer.
+    pub async fn operation(
+        &self,
+        publisher: &str,
+        offer: &str,
+        id: &str,
+    ) -> sqlx::Result<Option<OperationRow>> {
+        let sql = format!(
+            "SELECT {OP_COLS} FROM operations WHERE publisher_id = $1 AND offer_id = $2 AND id = $3"
+        );
+        let row = sqlx::query(&sql)
+            .bind(publisher)
+            .bind(offer)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| op_row(&r)).transpose()
+    }
+
+    /// Records a publish in one transaction: the draft (still `offer.draft_hash`) becomes the
+    /// next immutable version, the operation is created and its notification written.
+    pub async fn publish(
+        &self,
+        offer: &OfferRow,
+        op: &OperationRow,
+        outbox: &[OutboxRow],
+    ) -> sqlx::Result<Result<(), PublishConflict>> {
+        let mut tx = self.pool.begin().await?;
+        let bumped = sqlx::query(
+            "UPDATE offers SET version = version + 1 WHERE publisher_id = $1 AND offer_id = $2 \
+             AND version = $3 AND draft_hash = $4",
+        )
+        .bind(&offer.publisher_id)
+        .bind(&offer.offer_id)
+        .bind(offer.version)
+        .bind(&offer.draft_hash)
+        .execute(&mut *tx)
+        .await?;
+        if bumped.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(Err(PublishConflict::DraftChanged));
+        }
+        sqlx::query(
+            "INSERT INTO offer_versions (publisher_id, offer_id, version, document, draft_hash, \
+             created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&offer.publisher_id)
+        .bind(&offer.offer_id)
+        .bind(op.version)
+        .bind(&offer.draft)
+        .bind(&offer.draft_hash)
+        .bind(op.created_ms)
+        .execute(&mut *tx)
+        .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO operations (id, publisher_id, offer_id, version, draft_hash, status, \
+             pipeline, emails, preview_links, live_links, created_ms, updated_ms, next_step, \
+             lease_owner, lease_until) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL)",
+        )
+        .bind(&op.id)
+        .bind(&op.publisher_id)
+        .bind(&op.offer_id)
+        .bind(op.version)
+        .bind(&op.draft_hash)
+        .bind(&op.status)
+        .bind(&op.pipeline)
+        .bind(&op.emails)
+        .bind(&op.preview_links)
+        .bind(&op.live_links)
+        .bind(op.created_ms)
+        .bind(op.updated_ms)
+        .bind(op.next_step.as_deref())
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(e) if is_unique_violation(&e) => {
+                tx.rollback().await?;
+                return Ok(Err(PublishConflict::Running));
+            }
+            other => {
+                other?;
+            }
+        }
+        for row in outbox {
+            insert_outbox(&mut tx, row).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(()))
+    }
+
+    /// Writes an operation changed by the publisher (Go Live, Cancel) if nobody changed it
+    /// since it was read (`old_pipeline`); false otherwise.
+    pub async fn update_operation_if_unchanged(
+        &self,
+        op: &OperationRow,
+        old_pipeline: &str,
+        outbox: &[OutboxRow],
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE operations SET status = $1, pipeline = $2, next_step = $3, updated_ms = $4 \
+             WHERE id = $5 AND pipeline = $6 AND lease_owner IS NULL",
+        )
+        .bind(&op.status)
+        .bind(&op.pipeline)
+        .bind(op.next_step.as_deref())
+        .bind(op.updated_ms)
+        .bind(&op.id)
+        .bind(old_pipeline)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        for row in outbox {
+            insert_outbox(&mut tx, row).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    // ----- the engine -----
+
+    /// Claims a runnable step whose lease is free or expired, for `owner` until `until_ms`.
+    /// Atomic on both databases: the guard is re-checked on the row being updated.
+    pub async fn claim(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        until_ms: i64,
+    ) -> sqlx::Result<Option<OperationRow>> {
+        let sql = format!(
+            "UPDATE operations SET lease_owner = $1, lease_until = $2 \
+             WHERE id = (SELECT id FROM operations WHERE next_step IS NOT NULL \
+               AND (lease_until IS NULL OR lease_until < $3) ORDER BY updated_ms LIMIT 1) \
+             AND next_step IS NOT NULL AND (lease_until IS NULL OR lease_until < $4) \
+             RETURNING {OP_COLS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(owner)
+            .bind(until_ms)
+            .bind(now_ms)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let op = op_row(&row)?;
+        sqlx::query(
+            "INSERT INTO step_runs (id, operation_id, step, owner, started_ms) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(uuid::Uuid::new_v4().to_string())
+        .bind(&op.id)
+        .bind(op.next_step.as_deref().unwrap_or(""))
+        .bind(owner)
+        .bind(now_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(Some(op))
+    }
+
+    /// Extends a lease; false when it was lost.
+    pub async fn renew(&self, id: &str, owner: &str, until_ms: i64) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE operations SET lease_until = $1 WHERE id = $2 AND lease_owner = $3",
+        )
+        .bind(until_ms)
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a lease back early, to retry the step after `retry_at_ms`.
+    pub async fn release(&self, id: &str, owner: &str, retry_at_ms: i64) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE operations SET lease_owner = NULL, lease_until = $1 \
+             WHERE id = $2 AND lease_owner = $3",
+        )
+        .bind(retry_at_ms)
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Saves progress and messages of the step in progress, while holding the lease.
+    pub async fn save_progress(
+        &self,
+        id: &str,
+        owner: &str,
+        pipeline: &str,
+        now_ms: i64,
+    ) -> sqlx::Result<bool> {
+        let done = sqlx::query(
+            "UPDATE operations SET pipeline = $1, updated_ms = $2 WHERE id = $3 AND lease_owner = $4",
+        )
+        .bind(pipeline)
+        .bind(now_ms)
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends a step in one transaction, guarded by the lease so a step is never completed
+    /// twice: the operation's new state, the offer's slots and the notifications.
+    pub async fn finish_step(
+        &self,
+        op: &OperationRow,
+        owner: &str,
+        step: &str,
+        effect: OfferEffect,
+        outbox: &[OutboxRow],
+    ) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query(
+            "UPDATE operations SET status = $1, pipeline = $2, next_step = $3, emails = $4, \
+             preview_links = $5, live_links = $6, updated_ms = $7, lease_owner = NULL, \
+             lease_until = NULL WHERE id = $8 AND lease_owner = $9 AND next_step = $10",
+        )
+        .bind(&op.status)
+        .bind(&op.pipeline)
+        .bind(op.next_step.as_deref())
+        .bind(&op.emails)
+        .bind(&op.preview_links)
+        .bind(&op.live_links)
+        .bind(op.updated_ms)
+        .bind(&op.id)
+        .bind(owner)
+        .bind(step)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        let column = match effect {
+            OfferEffect::None => None,
+            OfferEffect::Preview => Some("preview_version"),
+            OfferEffect::Production => Some("production_version"),
+        };
+        if let Some(column) = column {
+            let sql = format!(
+                "UPDATE offers SET {column} = $1 WHERE publisher_id = $2 AND offer_id = $3"
+            );
+            sqlx::query(&sql)
+                .bind(op.version)
+                .bind(&op.publisher_id)
+                .bind(&op.offer_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for row in outbox {
+            insert_outbox(&mut tx, row).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// How many times each (operation, step) was started, for audits and tests.
+    pub async fn step_run_counts(&self) -> sqlx::Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query(
+            "SELECT operation_id, step, COUNT(*) AS n FROM step_runs \
+             GROUP BY operation_id, step ORDER BY operation_id, step",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("operation_id")?,
+                    r.try_get("step")?,
+                    r.try_get("n")?,
+                ))
+            })
+            .collect()
+    }
+
+    // ----- demo seeding -----
+
+    /// Inserts a whole offer with its versions and operations (the demo data).
+    pub async fn seed_offer(
+        &self,
+        offer: &OfferRow,
+        versions: &[VersionRow],
+        ops: &[OperationRow],
+    ) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO offers (publisher_id, offer_id, draft, draft_hash, etag, changed_ms, \
+             version, preview_version, production_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&offer.publisher_id)
+        .bind(&offer.offer_id)
+        .bind(&offer.draft)
+        .bind(&offer.draft_hash)
+        .bind(&offer.etag)
+        .bind(offer.changed_ms)
+        .bind(offer.version)
+        .bind(offer.preview_version)
+        .bind(offer.production_version)
+        .execute(&mut *tx)
+        .await?;
+        for v in versions {
+            sqlx::query(
+                "INSERT INTO offer_versions (publisher_id, offer_id, version, document, \
+                 draft_hash, created_ms) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(&offer.publisher_id)
+            .bind(&offer.offer_id)
+            .bind(v.version)
+            .bind(&v.document)
+            .bind(&v.draft_hash)
+            .bind(v.created_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for op in ops {
+            sqlx::query(
+                "INSERT INTO operations (id, publisher_id, offer_id, version, draft_hash, status, \
+                 pipeline, emails, preview_links, live_links, created_ms, updated_ms, next_step) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(&op.id)
+            .bind(&op.publisher_id)
+            .bind(&op.offer_id)
+            .bind(op.version)
+            .bind(&op.draft_hash)
+            .bind(&op.status)
+            .bind(&op.pipeline)
+            .bind(&op.emails)
+            .bind(&op.preview_links)
+            .bind(&op.live_links)
+            .bind(op.created_ms)
+            .bind(op.updated_ms)
+            .bind(op.next_step.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    // ----- notifications -----
+
+    /// The outbox of a publisher, newest first.
+    pub async fn outbox(&self, publisher: &str) -> sqlx::Result<Vec<OutboxRow>> {
+        let rows = sqlx::query(
+            "SELECT id, publisher_id, operation_id, kind, recipients, subject, body, created_ms, \
+             delivered_ms FROM outbox WHERE publisher_id = $1 ORDER BY created_ms DESC, id",
+        )
+        .bind(publisher)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(outbox_row).collect()
+    }
+}
+
+fn token_row(r: &sqlx::any::AnyRow) -> sqlx::Result<TokenRow> {
+    Ok(TokenRow {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        publisher_id: r.try_get("publisher_id")?,
+        created_ms: r.try_get("created_ms")?,
+    })
+}
