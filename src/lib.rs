@@ -1,63 +1,43 @@
-//! The Partner Portal web app (Leptos, client-side rendered): the portal's shell with the
-//! All Offers, Editor and Status tabs. The tabs' real content arrives with the web app issue;
-//! this shell already runs the domain's rules in the browser.
+//! The Partner Portal web app (Leptos, client-side rendered): sign in, All Offers, the offer
+//! Editor and the publishing Status. All rules come from `portal_domain`; this crate renders
+//! them and talks to the JSON API through [`api::Api`].
+
+pub mod api;
+pub mod components;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+pub mod routes;
+pub mod session;
+pub mod web;
 
 use leptos::prelude::*;
-use leptos_router::components::{A, Route, Router, Routes};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use portal_domain::Lang;
-use portal_domain::workflow::StepId;
 
-/// The whole app: header, tab navigation and routes.
+use crate::components::shell::{RequireSession, TopBar};
+use crate::i18n::t;
+use crate::session::Session;
+
+/// The whole app: session and API client in context, the frame, and the routes.
 #[component]
 pub fn App() -> impl IntoView {
+    let session = Session::restore();
+    provide_context(session);
+    provide_context(api::Api::new(session));
+    Effect::new(move |_| web::set_document_lang(session.lang.get().tag()));
+    let lang = session.lang;
     view! {
         <Router>
-            <header class="topbar">
-                <span class="brand">"Partner Portal"</span>
-                <nav class="tabs" aria-label="Portal">
-                    <A href="/">"All Offers"</A>
-                    <A href="/editor">"Editor"</A>
-                    <A href="/status">"Status"</A>
-                </nav>
-            </header>
-            <main class="page">
-                <Routes fallback=|| view! { <p>"Page not found."</p> }>
-                    <Route path=path!("/") view=AllOffers/>
-                    <Route path=path!("/editor") view=Editor/>
-                    <Route path=path!("/status") view=Status/>
+            <TopBar />
+            <main class="page" id="main" tabindex="-1">
+                <Routes fallback=move || view! { <p>{t("not_found", lang.get()).to_owned()}</p> }>
+                    <Route path=path!("/signin") view=pages::sign_in::SignIn />
+                    <Route path=path!("/") view=|| view! { <RequireSession><pages::offers::Offers /></RequireSession> } />
+                    <Route path=path!("/offers/:id/editor") view=|| view! { <RequireSession><pages::editor::Editor /></RequireSession> } />
+                    <Route path=path!("/offers/:id/status") view=|| view! { <RequireSession><pages::status::Status /></RequireSession> } />
                 </Routes>
             </main>
         </Router>
-    }
-}
-
-#[component]
-fn AllOffers() -> impl IntoView {
-    view! {
-        <h1>"All Offers"</h1>
-        <p class="muted">"Your offers and where each one is in the publishing flow."</p>
-    }
-}
-
-#[component]
-fn Editor() -> impl IntoView {
-    view! {
-        <h1>"Editor"</h1>
-        <p class="muted">"Offer Settings, SKUs, Marketplace and Support."</p>
-    }
-}
-
-/// The publishing steps as the Status tab lists them, from the shared domain crate.
-#[component]
-fn Status() -> impl IntoView {
-    view! {
-        <h1>"Status"</h1>
-        <ol class="steps">
-            {StepId::ALL
-                .into_iter()
-                .map(|s| view! { <li>{s.name(Lang::En)} " · " <span class="muted">{s.estimate(Lang::En)}</span></li> })
-                .collect_view()}
-        </ol>
     }
 }

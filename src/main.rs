@@ -1,4 +1,4 @@
-//! Partner Portal web app entry point: installs the panic hook and mounts the app.
+//! Entry point: mounts the app.
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -1,0 +1,7 @@
+//! Reusable pieces of the interface.
+
+pub mod dialog;
+pub mod fields;
+pub mod sections;
+pub mod shell;
+pub mod sku;

@@ -1,0 +1,183 @@
+//! The editor's sections other than SKUs: Offer Settings, Test Drive, Marketplace, Support.
+
+use leptos::prelude::*;
+use portal_domain::path::FieldPath;
+use portal_domain::validation::{IMAGE_SIZES, LeadDestination, limits};
+
+use crate::components::fields::{Check, Choice, Field, Kind, Logo, StringList, use_editor};
+use crate::i18n::t;
+use crate::model::doc;
+
+fn offer(key: &str) -> FieldPath {
+    FieldPath::keys(&["definition", "offer", key])
+}
+
+fn mp(key: &str) -> FieldPath {
+    offer(&format!("microsoft-azure-marketplace.{key}"))
+}
+
+/// Offer Settings.
+#[component]
+pub fn OfferSettings() -> impl IntoView {
+    view! {
+        <Field path=FieldPath::keys(&["id"]) kind=Kind::ReadOnly required=true />
+        <Field path=FieldPath::keys(&["publisherId"]) kind=Kind::ReadOnly required=true />
+        <Field path=FieldPath::keys(&["definition", "displayText"]) required=true limit=limits::NAME />
+    }
+}
+
+/// Test Drive (optional).
+#[component]
+pub fn TestDrive() -> impl IntoView {
+    let ctx = use_editor();
+    let enabled_path = offer("microsoft-azure-marketplace-testdrive.enabled");
+    let ep = enabled_path.clone();
+    let enabled = Memo::new(move |_| ctx.text(&ep) == "true");
+    let td = |k: &str| offer(&format!("microsoft-azure-marketplace-testdrive.{k}"));
+    view! {
+        <p class="muted">{move || t("test_drive_note", ctx.lang.get()).to_owned()}</p>
+        <Check path=enabled_path />
+        <Show when=move || enabled.get()>
+            <Field path=td("description") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
+            <Field path=td("userManual") kind=Kind::Url required=true />
+            <Field path=td("durationHours") kind=Kind::Number required=true />
+            <Field path=td("armTemplate") kind=Kind::Url required=true />
+            <Field path=td("accessInformation") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
+        </Show>
+    }
+}
+
+const LEAD_CHOICES: &[(&str, &str, &str)] = &[
+    ("None", "None", "없음"),
+    ("AzureTable", "Azure Table", "Azure 테이블"),
+    (
+        "DynamicsCrmOnline",
+        "Dynamics CRM Online",
+        "Dynamics CRM Online",
+    ),
+    ("HttpsEndpoint", "HTTPS endpoint", "HTTPS 엔드포인트"),
+    ("Marketo", "Marketo", "Marketo"),
+    ("Salesforce", "Salesforce", "Salesforce"),
+];
+
+/// Marketplace: texts, preview audience, categories, links, logos, leads, legal.
+#[component]
+pub fn Marketplace() -> impl IntoView {
+    let ctx = use_editor();
+    let lang = ctx.lang;
+    let lead_path = mp("leadDestination");
+    let lp = lead_path.clone();
+    let lead = Memo::new(move |_| LeadDestination::parse(Some(&ctx.text(&lp))));
+    let links = mp("usefulLinks");
+    let links_len = {
+        let links = links.clone();
+        Memo::new(move |_| ctx.doc.with(|d| doc::len(d, &links)))
+    };
+    let links_sv = StoredValue::new(links);
+    view! {
+        <h3 class="subhead">{move || t("sub_listing", use_editor().lang.get()).to_owned()}</h3>
+        <Field path=mp("title") required=true limit=limits::TITLE />
+        <Field path=mp("summary") required=true limit=limits::SUMMARY />
+        <Field path=mp("longSummary") kind=Kind::Multiline required=true limit=limits::LONG_SUMMARY />
+        <Field path=mp("description") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
+        <Field path=mp("offerMarketingUrlIdentifier") required=true limit=portal_domain::ids::MAX_ID_LEN />
+        <StringList path=mp("allowedSubscriptions") required=true placeholder="00000000-0000-0000-0000-000000000000" />
+        <StringList path=mp("categories") required=true placeholder="analytics" />
+        <fieldset class="field list-field">
+            <legend id=links_sv.with_value(ToString::to_string) tabindex="-1">
+                {move || portal_domain::i18n::label("microsoft-azure-marketplace.usefulLinks", lang.get()).to_owned()}
+            </legend>
+            <For each=move || 0..links_len.get() key=|i| *i let:i>
+                {
+                    let item = links_sv.with_value(|p| p.clone().index(i));
+                    let remove_path = item.clone();
+                    view! {
+                        <div class="pair">
+                            <Field path=item.clone().key("linkTitle") required=true limit=limits::SHORT_TEXT />
+                            <Field path=item.key("linkUrl") kind=Kind::Url required=true />
+                            <button type="button" class="btn btn-small btn-quiet pair-remove"
+                                on:click=move |_| ctx.doc.update(|d| doc::remove(d, &remove_path))>
+                                {move || t("remove", lang.get()).to_owned()}
+                            </button>
+                        </div>
+                    }
+                }
+            </For>
+            <button type="button" class="btn btn-small"
+                on:click=move |_| links_sv.with_value(|p| ctx.doc.update(|d| doc::push(d, p, serde_json::json!({}))))>
+                {move || format!("+ {}", t("add", lang.get()))}
+            </button>
+        </fieldset>
+        <h3 class="subhead">{move || t("sub_logos", use_editor().lang.get()).to_owned()}</h3>
+        <div class="logo-grid">
+            {IMAGE_SIZES.iter().map(|(key, w, h)| {
+                let required = !key.ends_with("heroLogo");
+                view! { <Logo path=offer(key) width=*w height=*h required=required /> }
+            }).collect_view()}
+        </div>
+        <h3 class="subhead">{move || t("sub_leads", use_editor().lang.get()).to_owned()}</h3>
+        <Choice path=lead_path choices=LEAD_CHOICES />
+        <div class="lead-settings">
+            {move || {
+                let fields: Vec<AnyView> = match lead.get() {
+                    Some(LeadDestination::AzureTable) => vec![
+                        view! { <Field path=mp("tableLeadConfiguration").key("connectionString") required=true /> }.into_any(),
+                    ],
+                    Some(LeadDestination::DynamicsCrmOnline) => {
+                        let c = mp("crmLeadConfiguration");
+                        vec![
+                            view! { <Choice path=c.clone().key("authentication") required=true choices=&[("AzureAD", "Azure AD", "Azure AD"), ("Office365", "Office 365", "Office 365")] /> }.into_any(),
+                            view! { <Field path=c.clone().key("url") kind=Kind::Url /> }.into_any(),
+                            view! { <Field path=c.clone().key("applicationId") /> }.into_any(),
+                            view! { <Field path=c.clone().key("directoryId") /> }.into_any(),
+                            view! { <Field path=c.clone().key("applicationKey") /> }.into_any(),
+                            view! { <Field path=c.clone().key("userName") /> }.into_any(),
+                            view! { <Field path=c.key("password") /> }.into_any(),
+                        ]
+                    }
+                    Some(LeadDestination::HttpsEndpoint) => vec![
+                        view! { <Field path=mp("httpsEndpointLeadConfiguration").key("httpsEndpointUrl") kind=Kind::Url required=true /> }.into_any(),
+                    ],
+                    Some(LeadDestination::Marketo) => {
+                        let c = mp("marketoLeadConfiguration");
+                        vec![
+                            view! { <Field path=c.clone().key("serverId") /> }.into_any(),
+                            view! { <Field path=c.clone().key("munchkinId") required=true /> }.into_any(),
+                            view! { <Field path=c.key("formId") required=true /> }.into_any(),
+                        ]
+                    }
+                    Some(LeadDestination::Salesforce) => vec![
+                        view! { <Field path=mp("salesForceLeadConfiguration").key("objectIdentifier") required=true /> }.into_any(),
+                    ],
+                    _ => Vec::new(),
+                };
+                (!fields.is_empty()).then(|| view! {
+                    <fieldset class="nested">
+                        <legend>{move || t("lead_settings", lang.get()).to_owned()}</legend>
+                        {fields}
+                    </fieldset>
+                })
+            }}
+        </div>
+        <h3 class="subhead">{move || t("sub_legal", use_editor().lang.get()).to_owned()}</h3>
+        <Field path=mp("privacyURL") kind=Kind::Url required=true />
+        <Field path=mp("termsOfUse") kind=Kind::Multiline required=true limit=limits::TERMS_OF_USE />
+    }
+}
+
+/// Support contacts.
+#[component]
+pub fn Support() -> impl IntoView {
+    view! {
+        <h3 class="subhead">{move || t("sub_engineering", use_editor().lang.get()).to_owned()}</h3>
+        <Field path=mp("engineeringContactName") required=true limit=limits::SHORT_TEXT />
+        <Field path=mp("engineeringContactEmail") kind=Kind::Email required=true />
+        <Field path=mp("engineeringContactPhone") kind=Kind::Tel required=true />
+        <h3 class="subhead">{move || t("sub_support", use_editor().lang.get()).to_owned()}</h3>
+        <Field path=mp("supportContactName") required=true limit=limits::SHORT_TEXT />
+        <Field path=mp("supportContactEmail") kind=Kind::Email required=true />
+        <Field path=mp("supportContactPhone") kind=Kind::Tel required=true />
+        <Field path=mp("publicAzureSupportUrl") kind=Kind::Url />
+        <Field path=mp("fairfaxSupportUrl") kind=Kind::Url />
+    }
+}

@@ -1,0 +1,434 @@
+//! The app's own words in English and Korean. Field labels, rule messages and step names come
+//! from `portal_domain`; this table holds only the interface's strings (Korean follows the
+//! Cloud Partner Portal's wording: 게시, 상태, 모든 제품, 편집기, 라이브로 전환, 게시 취소, 저장).
+
+use portal_domain::Lang;
+
+/// `(key, English, Korean)`.
+const UI: &[(&str, &str, &str)] = &[
+    ("brand", "Partner Portal", "파트너 포털"),
+    ("all_offers", "All Offers", "모든 제품"),
+    ("editor", "Editor", "편집기"),
+    ("status", "Status", "상태"),
+    ("publish", "Publish", "게시"),
+    ("save", "Save", "저장"),
+    ("saving", "Saving…", "저장 중…"),
+    (
+        "saved",
+        "All changes saved.",
+        "모든 변경 내용이 저장되었습니다.",
+    ),
+    ("unsaved", "Unsaved changes", "저장되지 않은 변경 내용"),
+    ("go_live", "Go Live", "라이브로 전환"),
+    ("cancel_publish", "Cancel publish", "게시 취소"),
+    ("sign_in", "Sign in", "로그인"),
+    ("sign_out", "Sign out", "로그아웃"),
+    (
+        "sign_in_title",
+        "Sign in to Partner Portal",
+        "파트너 포털에 로그인",
+    ),
+    (
+        "sign_in_help",
+        "Paste the access token your portal operator gave you. It is kept in this browser only.",
+        "포털 운영자가 제공한 액세스 토큰을 붙여 넣으세요. 토큰은 이 브라우저에만 보관됩니다.",
+    ),
+    ("token", "Access token", "액세스 토큰"),
+    ("publisher", "Publisher ID", "게시자 ID"),
+    (
+        "token_required",
+        "Enter your access token.",
+        "액세스 토큰을 입력하세요.",
+    ),
+    ("language", "Language", "언어"),
+    ("search", "Search offers", "제품 검색"),
+    (
+        "search_placeholder",
+        "Name or offer ID",
+        "이름 또는 제품 ID",
+    ),
+    ("filter_status", "Status", "상태"),
+    ("new_offer", "New offer", "새 제품"),
+    ("col_name", "Offer name", "제품 이름"),
+    ("col_id", "Offer ID", "제품 ID"),
+    ("col_status", "Status", "상태"),
+    ("col_changed", "Last change", "마지막 변경"),
+    (
+        "no_offers",
+        "No offers yet. Create your first offer with “New offer”.",
+        "아직 제품이 없습니다. “새 제품”으로 첫 제품을 만드세요.",
+    ),
+    (
+        "no_match",
+        "No offers match your search.",
+        "검색과 일치하는 제품이 없습니다.",
+    ),
+    ("offers_count", "offers", "개 제품"),
+    ("prev", "Previous", "이전"),
+    ("next", "Next", "다음"),
+    ("page", "Page", "페이지"),
+    ("loading", "Loading…", "불러오는 중…"),
+    ("retry", "Try again", "다시 시도"),
+    ("create", "Create", "만들기"),
+    ("cancel", "Cancel", "취소"),
+    ("close", "Close", "닫기"),
+    (
+        "offer_id_help",
+        "Lowercase letters, digits and dashes. It cannot be changed later.",
+        "소문자, 숫자, 대시만 사용할 수 있습니다. 나중에 변경할 수 없습니다.",
+    ),
+    ("offer_name", "Offer name", "제품 이름"),
+    ("problems", "problems", "개 문제"),
+    ("no_problems", "No problems", "문제 없음"),
+    (
+        "required_note",
+        "Fields marked * are required to publish.",
+        "*로 표시된 필드는 게시에 필요합니다.",
+    ),
+    ("add", "Add", "추가"),
+    ("remove", "Remove", "제거"),
+    ("add_sku", "Add SKU", "SKU 추가"),
+    ("remove_sku", "Remove this SKU", "이 SKU 제거"),
+    ("new_sku", "(new SKU)", "(새 SKU)"),
+    ("add_version", "Add disk version", "디스크 버전 추가"),
+    ("remove_version", "Remove version", "버전 제거"),
+    ("add_disk", "Add data disk", "데이터 디스크 추가"),
+    (
+        "no_skus",
+        "This offer has no SKUs yet. Add one to describe a VM image.",
+        "아직 SKU가 없습니다. VM 이미지를 설명할 SKU를 추가하세요.",
+    ),
+    ("version_placeholder", "e.g. 1.0.0", "예: 1.0.0"),
+    (
+        "lead_settings",
+        "Settings for this destination",
+        "이 대상의 설정",
+    ),
+    ("logo_preview", "Preview", "미리 보기"),
+    (
+        "conflict",
+        "Someone else changed this offer since you opened it. Your edits are kept here.",
+        "이 제품을 연 뒤 다른 사람이 변경했습니다. 편집한 내용은 그대로 남아 있습니다.",
+    ),
+    (
+        "reload",
+        "Reload theirs (discard mine)",
+        "다시 불러오기(내 변경 취소)",
+    ),
+    ("overwrite", "Overwrite with mine", "내 변경으로 덮어쓰기"),
+    (
+        "fix_before_publish",
+        "Fix the highlighted fields, then press Publish again.",
+        "표시된 필드를 수정한 뒤 게시를 다시 누르세요.",
+    ),
+    (
+        "emails_title",
+        "Notification e-mail addresses",
+        "알림 전자 메일 주소",
+    ),
+    (
+        "emails_help",
+        "We e-mail these addresses when a step completes or needs you. Separate several with commas.",
+        "단계가 완료되거나 확인이 필요할 때 이 주소로 메일을 보냅니다. 여러 개는 쉼표로 구분하세요.",
+    ),
+    ("start_publish", "Publish", "게시"),
+    ("publishing", "Publishing…", "게시 중…"),
+    ("publish_progress", "Publishing progress", "게시 진행률"),
+    ("estimate", "Estimate", "예상 시간"),
+    ("started", "Started", "시작"),
+    ("ended", "Ended", "종료"),
+    ("preview_links", "Preview links", "미리 보기 링크"),
+    ("live_links", "Live links", "라이브 링크"),
+    ("history", "Publish history", "게시 기록"),
+    (
+        "no_history",
+        "This offer was never published.",
+        "이 제품은 게시된 적이 없습니다.",
+    ),
+    ("failed_at", "Publishing failed at", "게시 실패 단계:"),
+    (
+        "fix_guidance",
+        "Fix what the messages name, then press Publish again: publishing restarts at step 1.",
+        "메시지가 가리키는 항목을 수정한 뒤 게시를 다시 누르세요. 게시는 1단계부터 다시 시작됩니다.",
+    ),
+    ("fix_field", "Fix in editor", "편집기에서 수정"),
+    ("publish_again", "Publish again", "다시 게시"),
+    ("support", "Open a support request", "지원 요청 열기"),
+    (
+        "go_live_confirm",
+        "Make this version live in the marketplace? Customers will see it within a few hours.",
+        "이 버전을 마켓플레이스에 라이브로 전환할까요? 몇 시간 안에 고객에게 표시됩니다.",
+    ),
+    (
+        "cancel_confirm",
+        "Cancel this publish? The status resets and Publish starts again at step 1.",
+        "이 게시를 취소할까요? 상태가 초기화되고 게시는 1단계부터 다시 시작됩니다.",
+    ),
+    (
+        "signoff_note",
+        "Your offer is in preview. Check it with the preview links, then Go Live or Cancel publish.",
+        "제품이 미리 보기 상태입니다. 미리 보기 링크로 확인한 뒤 라이브로 전환하거나 게시를 취소하세요.",
+    ),
+    (
+        "live_updates",
+        "Updates live while this page is open.",
+        "이 페이지가 열려 있는 동안 실시간으로 업데이트됩니다.",
+    ),
+    ("operation", "Operation", "작업"),
+    ("created", "Created", "생성"),
+    ("result", "Result", "결과"),
+    ("version", "Version", "버전"),
+    ("step_notStarted", "Not started", "시작 안 됨"),
+    ("step_inProgress", "In progress", "진행 중"),
+    (
+        "step_waitingForPublisherReview",
+        "Waiting for you",
+        "게시자 대기 중",
+    ),
+    ("step_complete", "Complete", "완료"),
+    ("step_failed", "Failed", "실패"),
+    ("step_canceled", "Canceled", "취소됨"),
+    ("op_running", "Running", "실행 중"),
+    ("op_failed", "Failed", "실패"),
+    ("op_completed", "Live", "라이브"),
+    ("op_canceled", "Canceled", "취소됨"),
+    (
+        "err_network",
+        "The portal could not be reached. Check your connection and try again.",
+        "포털에 연결할 수 없습니다. 연결을 확인하고 다시 시도하세요.",
+    ),
+    (
+        "err_401",
+        "Your session has ended. Sign in again.",
+        "세션이 종료되었습니다. 다시 로그인하세요.",
+    ),
+    (
+        "err_403",
+        "Your account may not do this for this publisher.",
+        "이 게시자에 대해 이 작업을 수행할 권한이 없습니다.",
+    ),
+    (
+        "err_404",
+        "This offer or page does not exist (any more).",
+        "이 제품이나 페이지가 존재하지 않습니다.",
+    ),
+    (
+        "err_409",
+        "A publish is already running for this offer, or this action is not possible in its current state.",
+        "이 제품의 게시가 이미 진행 중이거나 현재 상태에서는 이 작업을 할 수 없습니다.",
+    ),
+    (
+        "err_412",
+        "Someone else changed this offer in the meantime.",
+        "그 사이에 다른 사람이 이 제품을 변경했습니다.",
+    ),
+    (
+        "err_422",
+        "Some fields need attention before this can continue.",
+        "계속하기 전에 일부 필드를 확인해야 합니다.",
+    ),
+    (
+        "err_4xx",
+        "The portal refused this request.",
+        "포털이 이 요청을 거부했습니다.",
+    ),
+    (
+        "err_5xx",
+        "The portal had a problem. Try again in a moment.",
+        "포털에 문제가 발생했습니다. 잠시 후 다시 시도하세요.",
+    ),
+    (
+        "err_decode",
+        "The portal sent an answer this page does not understand.",
+        "포털이 이해할 수 없는 응답을 보냈습니다.",
+    ),
+    ("not_found", "Page not found.", "페이지를 찾을 수 없습니다."),
+    (
+        "leave_warning",
+        "You have unsaved changes.",
+        "저장되지 않은 변경 내용이 있습니다.",
+    ),
+    ("back_to_offers", "All Offers", "모든 제품"),
+    ("skip", "Skip to content", "본문으로 건너뛰기"),
+    ("sku_list", "SKUs of this offer", "이 제품의 SKU"),
+    ("data_disks", "Data disks", "데이터 디스크"),
+    ("created_offer", "Offer created.", "제품이 만들어졌습니다."),
+    (
+        "preview_unavailable",
+        "The image could not be loaded.",
+        "이미지를 불러올 수 없습니다.",
+    ),
+    ("sub_listing", "Marketplace listing", "마켓플레이스 목록"),
+    ("sub_logos", "Logos", "로고"),
+    ("sub_leads", "Lead management", "잠재 고객 관리"),
+    ("sub_legal", "Legal", "법률"),
+    (
+        "sub_engineering",
+        "Engineering contact",
+        "엔지니어링 연락처",
+    ),
+    ("sub_support", "Customer support", "고객 지원"),
+    ("sku_details", "SKU details", "SKU 세부 정보"),
+    ("sub_os", "Operating system", "운영 체제"),
+    (
+        "sub_pricing",
+        "License and availability",
+        "라이선스 및 가용성",
+    ),
+    (
+        "test_drive_note",
+        "Test Drive is optional. Enable it to let customers try your VM.",
+        "테스트 드라이브는 선택 사항입니다. 고객이 VM을 체험하게 하려면 사용하도록 설정하세요.",
+    ),
+];
+
+/// An interface string. Unknown keys show as the key (and a unit test keeps the table whole).
+pub fn t(key: &str, lang: Lang) -> &str {
+    UI.iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, ko)| match lang {
+            Lang::En => *en,
+            Lang::Ko => *ko,
+        })
+        .unwrap_or(key)
+}
+
+/// Short help under a field, keyed by its document key.
+const HELP: &[(&str, &str, &str)] = &[
+    (
+        "id",
+        "Unique within your publisher; part of the offer's URL.",
+        "게시자 내에서 고유하며 제품 URL의 일부입니다.",
+    ),
+    (
+        "displayText",
+        "The name you see in All Offers.",
+        "모든 제품 목록에 표시되는 이름입니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.title",
+        "Shown as the offer's title in the marketplace.",
+        "마켓플레이스에 제품 제목으로 표시됩니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.summary",
+        "One sentence shown in search results.",
+        "검색 결과에 표시되는 한 문장입니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.longSummary",
+        "Shown at the top of the offer's page.",
+        "제품 페이지 상단에 표시됩니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.description",
+        "Basic HTML allowed: p, b, i, ul, ol, li, a, br.",
+        "기본 HTML을 사용할 수 있습니다: p, b, i, ul, ol, li, a, br.",
+    ),
+    (
+        "microsoft-azure-marketplace.offerMarketingUrlIdentifier",
+        "Lowercase letters, digits and dashes; used in the marketplace URL.",
+        "소문자, 숫자, 대시; 마켓플레이스 URL에 사용됩니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.allowedSubscriptions",
+        "Azure subscription IDs (GUIDs) that may open the preview.",
+        "미리 보기를 열 수 있는 Azure 구독 ID(GUID)입니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.categories",
+        "Up to 5 marketplace categories.",
+        "마켓플레이스 범주를 최대 5개까지 선택합니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.usefulLinks",
+        "Documentation and other links shown on the offer's page.",
+        "제품 페이지에 표시되는 문서 및 기타 링크입니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.leadDestination",
+        "Where customer leads are sent.",
+        "고객 잠재 고객 정보를 보낼 대상입니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.privacyURL",
+        "An https:// link to your privacy policy.",
+        "개인정보처리방침의 https:// 링크입니다.",
+    ),
+    (
+        "microsoft-azure-marketplace.termsOfUse",
+        "Terms customers accept; basic HTML allowed.",
+        "고객이 동의하는 약관; 기본 HTML을 사용할 수 있습니다.",
+    ),
+    (
+        "planId",
+        "Lowercase letters, digits and dashes; locked once published.",
+        "소문자, 숫자, 대시; 게시 후에는 변경할 수 없습니다.",
+    ),
+    (
+        "microsoft-azure-virtualmachines.recommendedVMSizes",
+        "1 to 6 sizes, e.g. Standard_D2s_v3.",
+        "1~6개의 크기, 예: Standard_D2s_v3.",
+    ),
+    (
+        "microsoft-azure-virtualmachines.vmImages",
+        "Each disk version (x.y.z) with its OS disk and data disks.",
+        "각 디스크 버전(x.y.z)과 OS 디스크 및 데이터 디스크입니다.",
+    ),
+    (
+        "osVhdUrl",
+        "A SAS URL (https, with read and list permission) of the OS VHD.",
+        "OS VHD의 SAS URL(https, 읽기 및 목록 권한)입니다.",
+    ),
+    (
+        "lunVhdUrl",
+        "A SAS URL of the data disk's VHD.",
+        "데이터 디스크 VHD의 SAS URL입니다.",
+    ),
+    (
+        "regions",
+        "Two-letter country/region codes, e.g. US, KR, DE.",
+        "두 글자 국가/지역 코드, 예: US, KR, DE.",
+    ),
+    (
+        "microsoft-azure-virtualmachines.cloudAvailability",
+        "Where the SKU is offered.",
+        "SKU를 제공할 클라우드입니다.",
+    ),
+];
+
+/// The help text of a field's key, if any.
+pub fn help(key: &str, lang: Lang) -> Option<&'static str> {
+    HELP.iter()
+        .find(|(k, _, _)| *k == key)
+        .map(|(_, en, ko)| match lang {
+            Lang::En => *en,
+            Lang::Ko => *ko,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_string_has_both_languages_and_keys_are_unique() {
+        for table in [UI, HELP] {
+            let mut seen = HashSet::new();
+            for (k, en, ko) in table {
+                assert!(seen.insert(*k), "duplicate {k}");
+                assert!(!en.is_empty() && !ko.is_empty(), "{k}");
+                assert_ne!(en, ko, "{k} is not translated");
+            }
+        }
+    }
+
+    #[test]
+    fn cpp_korean_wording() {
+        assert_eq!(t("publish", Lang::Ko), "게시");
+        assert_eq!(t("go_live", Lang::Ko), "라이브로 전환");
+        assert_eq!(t("cancel_publish", Lang::Ko), "게시 취소");
+        assert_eq!(t("all_offers", Lang::Ko), "모든 제품");
+    }
+}

@@ -1,0 +1,390 @@
+//! `/offers/:id/editor`: the offer editor — sections as tabs with problem badges, Save with
+//! ETag conflict handling, Publish guided by the domain's findings, and the e-mail dialog.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use portal_domain::ids::EmailList;
+use portal_domain::sections::Section;
+use portal_domain::{Lang, validate};
+use serde_json::Value;
+
+use crate::api::{ApiError, use_api};
+use crate::components::dialog::Modal;
+use crate::components::fields::EditorCtx;
+use crate::components::sections::{Marketplace, OfferSettings, Support, TestDrive};
+use crate::components::shell::{OfferHeader, OfferTab};
+use crate::components::sku::Skus;
+use crate::i18n::t;
+use crate::model::doc;
+use crate::model::editor::{FocusTarget, IfMatch, PublishGate, SavedDraft, Visibility};
+use crate::routes::AppRoute;
+use crate::session::use_session;
+
+/// The Editor page.
+#[component]
+pub fn Editor() -> impl IntoView {
+    let params = use_params_map();
+    let offer = params.read_untracked().get("id").unwrap_or_default();
+    let api = use_api();
+    let lang = use_session().lang;
+    let loaded = LocalResource::new({
+        let offer = offer.clone();
+        move || {
+            let offer = offer.clone();
+            async move { api.get_offer(&offer).await }
+        }
+    });
+    let offer_sv = StoredValue::new(offer.clone());
+    view! {
+        <Transition fallback=move || view! { <p class="muted">{t("loading", lang.get()).to_owned()}</p> }>
+            {move || loaded.get().map(|r| match r {
+                Ok(v) => view! { <EditorForm offer=offer_sv.get_value() initial=v.doc etag=v.etag /> }.into_any(),
+                Err(e) => view! {
+                    <div class="banner banner-error" role="alert"><p>{e.describe(lang.get())}</p>
+                    <a href="/">{t("back_to_offers", lang.get()).to_owned()}</a></div>
+                }.into_any(),
+            })}
+        </Transition>
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum SaveState {
+    Idle,
+    Saving,
+    Saved,
+    Conflict,
+    Failed(String),
+}
+
+#[component]
+fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoView {
+    let api = use_api();
+    let session = use_session();
+    let lang = session.lang;
+    let navigate = use_navigate();
+    let query = use_query_map();
+
+    let doc_signal = RwSignal::new(initial.clone());
+    let saved = RwSignal::new(SavedDraft { doc: initial, etag });
+    let typed = Memo::new(move |_| doc_signal.with(doc::typed));
+    let findings = Memo::new(move |_| typed.with(|t| t.as_ref().map(validate).unwrap_or_default()));
+    let vis = RwSignal::new(Visibility::default());
+    let ctx = EditorCtx {
+        doc: doc_signal,
+        findings,
+        vis,
+        lang,
+    };
+    provide_context(ctx);
+
+    let section = RwSignal::new(Section::OfferSettings);
+    let selected_sku = RwSignal::new(0usize);
+    let dirty = Memo::new(move |_| saved.with(|s| doc_signal.with(|d| s.is_dirty(d))));
+    let save_state = RwSignal::new(SaveState::Idle);
+    let publish_open = RwSignal::new(false);
+    let name = Signal::derive(move || {
+        doc_signal.with(|d| {
+            doc::text(
+                d,
+                &portal_domain::FieldPath::keys(&["definition", "displayText"]),
+            )
+        })
+    });
+
+    // Warn before leaving with unsaved changes.
+    let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        if dirty.get_untracked() {
+            ev.prevent_default();
+            ev.set_return_value(t("leave_warning", lang.get_untracked()));
+        }
+    });
+    on_cleanup(move || handle.remove());
+
+    let focus = move |target: FocusTarget| {
+        section.set(target.section);
+        if let Some(i) = target.sku {
+            selected_sku.set(i);
+        }
+        let ids = target.candidates();
+        // Wait for the section to render, then focus.
+        request_animation_frame(move || {
+            request_animation_frame(move || {
+                crate::web::focus_first(&ids);
+            });
+        });
+    };
+
+    // `?focus=<path>` from a Status message: open its section and focus the field.
+    if let Some(path) = query
+        .read_untracked()
+        .get("focus")
+        .and_then(|f| portal_domain::FieldPath::parse(&f))
+    {
+        vis.update(|v| v.touch(&path));
+        focus(FocusTarget::of(&path));
+    }
+
+    let offer_sv = StoredValue::new(offer.clone());
+    let save = move |if_match: IfMatch, then_publish: Option<String>| {
+        let body = doc_signal.get_untracked();
+        let navigate = navigate.clone();
+        save_state.set(SaveState::Saving);
+        spawn_local(async move {
+            let offer = offer_sv.get_value();
+            match api.put_offer(&offer, &body, if_match).await {
+                Ok(v) => {
+                    // Keep what the user typed since pressing Save; only the baseline moves.
+                    saved.set(SavedDraft {
+                        doc: body,
+                        etag: v.etag,
+                    });
+                    save_state.set(SaveState::Saved);
+                    if let Some(emails) = then_publish {
+                        publish_now(api, offer, emails, publish_open, save_state, navigate).await;
+                    }
+                }
+                Err(e) if e.is_conflict() => save_state.set(SaveState::Conflict),
+                Err(e) => save_state.set(SaveState::Failed(e.describe(lang.get_untracked()))),
+            }
+        });
+    };
+    let save_sv = StoredValue::new_local(save);
+    let on_save = move |_| {
+        let tag = saved.with_untracked(|s| s.etag.clone());
+        save_sv.with_value(|s| s(tag.map_or(IfMatch::Any, IfMatch::Etag), None));
+    };
+    let reload = move |_| {
+        spawn_local(async move {
+            match api.get_offer(&offer_sv.get_value()).await {
+                Ok(v) => {
+                    doc_signal.set(v.doc.clone());
+                    saved.set(SavedDraft {
+                        doc: v.doc,
+                        etag: v.etag,
+                    });
+                    save_state.set(SaveState::Idle);
+                }
+                Err(e) => save_state.set(SaveState::Failed(e.describe(lang.get_untracked()))),
+            }
+        });
+    };
+    let overwrite = move |_| save_sv.with_value(|s| s(IfMatch::Any, None));
+    let on_publish = move |_| {
+        vis.update(Visibility::show_all);
+        match findings.with_untracked(|f| PublishGate::decide(f)) {
+            PublishGate::FixFirst(target) => focus(target),
+            PublishGate::AskForEmails => publish_open.set(true),
+        }
+    };
+    let submit_emails = Callback::new(move |emails: String| {
+        if dirty.get_untracked() {
+            let tag = saved.with_untracked(|s| s.etag.clone());
+            save_sv.with_value(|s| s(tag.map_or(IfMatch::Any, IfMatch::Etag), Some(emails)));
+        } else {
+            let navigate = use_navigate();
+            spawn_local(publish_now(
+                api,
+                offer_sv.get_value(),
+                emails,
+                publish_open,
+                save_state,
+                navigate,
+            ));
+        }
+    });
+
+    let counts = Memo::new(move |_| findings.with(|f| Section::counts(f)));
+    let tabs = move || counts.get().to_vec();
+    let tab_id = |s: Section| format!("tab-{s:?}");
+    let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
+        let all = Section::ALL;
+        let cur = all
+            .iter()
+            .position(|s| *s == section.get_untracked())
+            .unwrap_or(0);
+        let next = match ev.key().as_str() {
+            "ArrowRight" => (cur + 1) % all.len(),
+            "ArrowLeft" => (cur + all.len() - 1) % all.len(),
+            "Home" => 0,
+            "End" => all.len() - 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        section.set(all[next]);
+        crate::web::focus_first(&[format!("tab-{:?}", all[next])]);
+    };
+
+    view! {
+        <OfferHeader offer=offer.clone() name=name current=OfferTab::Editor>
+            <span class="save-state" aria-live="polite">
+                {move || match save_state.get() {
+                    SaveState::Saving => t("saving", lang.get()).to_owned(),
+                    _ if dirty.get() => t("unsaved", lang.get()).to_owned(),
+                    SaveState::Saved => t("saved", lang.get()).to_owned(),
+                    _ => String::new(),
+                }}
+            </span>
+            <button type="button" id="save" class="btn" on:click=on_save disabled=move || save_state.get() == SaveState::Saving>
+                {move || t("save", lang.get()).to_owned()}
+            </button>
+            <button type="button" id="publish" class="btn btn-primary" on:click=on_publish>
+                {move || t("publish", lang.get()).to_owned()}
+            </button>
+        </OfferHeader>
+        {move || match save_state.get() {
+            SaveState::Conflict => Some(view! {
+                <div class="banner banner-warn" role="alert" id="conflict">
+                    <p>{t("conflict", lang.get()).to_owned()}</p>
+                    <div class="banner-actions">
+                        <button type="button" class="btn" id="conflict-reload" on:click=reload>{t("reload", lang.get()).to_owned()}</button>
+                        <button type="button" class="btn btn-primary" id="conflict-overwrite" on:click=overwrite>{t("overwrite", lang.get()).to_owned()}</button>
+                    </div>
+                </div>
+            }.into_any()),
+            SaveState::Failed(msg) => Some(view! { <div class="banner banner-error" role="alert"><p>{msg}</p></div> }.into_any()),
+            _ => None,
+        }}
+        <Show when=move || vis.with(Visibility::showing_all) && findings.with(|f| !f.is_empty())>
+            <div class="banner banner-warn" role="status" id="publish-problems">
+                <p>{move || format!("{} — {} {}", t("fix_before_publish", lang.get()), findings.with(Vec::len), t("problems", lang.get()))}</p>
+            </div>
+        </Show>
+        {move || typed.with(|r| r.as_ref().err().cloned()).map(|e| view! { <div class="banner banner-error" role="alert"><p>{e}</p></div> })}
+        <div class="editor">
+            <div class="section-tabs" role="tablist" aria-label=move || t("editor", lang.get()).to_owned() on:keydown=on_tab_key>
+                <For each=tabs key=|(s, n)| (*s, *n) let:item>
+                    {
+                        let (s, n) = item;
+                        view! {
+                            <button type="button" role="tab" id=tab_id(s)
+                                aria-selected=move || (section.get() == s).to_string()
+                                aria-controls="section-panel"
+                                tabindex=move || if section.get() == s { "0" } else { "-1" }
+                                on:click=move |_| section.set(s)>
+                                <span>{move || s.title(lang.get())}</span>
+                                {(n > 0).then(|| view! {
+                                    <span class="badge badge-warn" aria-label=move || format!("{n} {}", t("problems", lang.get()))>{n}</span>
+                                })}
+                            </button>
+                        }
+                    }
+                </For>
+            </div>
+            <div class="section-panel card" role="tabpanel" id="section-panel" aria-labelledby=move || tab_id(section.get())>
+                <h2>{move || section.get().title(lang.get())}</h2>
+                <p class="muted small">{move || t("required_note", lang.get()).to_owned()}</p>
+                {move || match section.get() {
+                    Section::OfferSettings => view! { <OfferSettings /> }.into_any(),
+                    Section::Skus => view! { <Skus selected=selected_sku /> }.into_any(),
+                    Section::TestDrive => view! { <TestDrive /> }.into_any(),
+                    Section::Marketplace => view! { <Marketplace /> }.into_any(),
+                    Section::Support => view! { <Support /> }.into_any(),
+                }}
+            </div>
+        </div>
+        <PublishDialog open=publish_open on_submit=submit_emails error=Signal::derive(move || match save_state.get() { SaveState::Failed(m) => Some(m), _ => None }) />
+    }
+}
+
+async fn publish_now(
+    api: crate::api::Api,
+    offer: String,
+    emails: String,
+    open: RwSignal<bool>,
+    state: RwSignal<SaveState>,
+    navigate: impl Fn(&str, leptos_router::NavigateOptions) + Clone + 'static,
+) {
+    match api.publish(&offer, &emails).await {
+        Ok(_) => {
+            open.set(false);
+            navigate(&AppRoute::status(&offer).href(), Default::default());
+        }
+        Err(e) => state.set(SaveState::Failed(describe_publish_error(
+            &e,
+            use_lang_untracked(),
+        ))),
+    }
+}
+
+fn use_lang_untracked() -> Lang {
+    use_context::<crate::session::Session>().map_or(Lang::En, |s| s.lang.get_untracked())
+}
+
+fn describe_publish_error(e: &ApiError, lang: Lang) -> String {
+    let mut text = e.describe(lang);
+    for d in &e.details {
+        text.push_str(&format!("\n• {}", d.message));
+    }
+    text
+}
+
+/// Asks for the notification e-mails, validated with the domain's `EmailList`.
+#[component]
+pub fn PublishDialog(
+    open: RwSignal<bool>,
+    on_submit: Callback<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let session = use_session();
+    let lang = session.lang;
+    let (emails, set_emails) = signal(session.last_emails().unwrap_or_default());
+    let (touched, set_touched) = signal(false);
+    let (busy, set_busy) = signal(false);
+    Effect::new(move |_| {
+        if open.get() {
+            set_busy.set(false);
+        }
+    });
+    Effect::new(move |_| {
+        if error.get().is_some() {
+            set_busy.set(false);
+        }
+    });
+    let problem = move || {
+        EmailList::parse(&emails.get()).err().map(|e| {
+            e.0.message(
+                portal_domain::i18n::label("notification-emails", lang.get()),
+                lang.get(),
+            )
+        })
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        set_touched.set(true);
+        if let Ok(list) = EmailList::parse(&emails.get()) {
+            if busy.get() {
+                return;
+            }
+            set_busy.set(true);
+            let text = list.to_string();
+            session.remember_emails(&text);
+            on_submit.run(text);
+        }
+    };
+    view! {
+        <Modal open=open title=Signal::derive(move || t("emails_title", lang.get()).to_owned()) on_close=Callback::new(move |()| open.set(false))>
+            <form on:submit=submit novalidate>
+                <div class="field" class:invalid=move || touched.get() && problem().is_some()>
+                    <label for="notification-emails">{move || portal_domain::i18n::label("notification-emails", lang.get()).to_owned()}<span class="required" aria-hidden="true">" *"</span></label>
+                    <p class="help">{move || t("emails_help", lang.get()).to_owned()}</p>
+                    <input id="notification-emails" type="text" autocomplete="email"
+                        prop:value=move || emails.get()
+                        on:input=move |ev| set_emails.set(event_target_value(&ev))
+                        on:blur=move |_| set_touched.set(true) />
+                    <div class="field-messages" aria-live="polite">
+                        {move || touched.get().then(problem).flatten().map(|m| view! { <p class="field-error">{m}</p> })}
+                    </div>
+                </div>
+                {move || error.get().map(|m| view! { <p class="banner banner-error pre" role="alert">{m}</p> })}
+                <div class="modal-actions">
+                    <button type="button" class="btn" on:click=move |_| open.set(false)>{move || t("cancel", lang.get()).to_owned()}</button>
+                    <button type="submit" id="publish-submit" class="btn btn-primary" disabled=move || busy.get()>
+                        {move || if busy.get() { t("publishing", lang.get()) } else { t("start_publish", lang.get()) }.to_owned()}
+                    </button>
+                </div>
+            </form>
+        </Modal>
+    }
+}

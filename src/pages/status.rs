@@ -1,0 +1,314 @@
+//! `/offers/:id/status`: the seven publishing steps as a live progress view, Go Live and
+//! Cancel publish where allowed, the failure view with fix links and a support request, and
+//! the history of operations.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_params_map;
+use portal_domain::api::{OfferStatusView, OperationView, StepView};
+use portal_domain::workflow::{MessageLevel, StepStatus};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::api::use_api;
+use crate::components::dialog::Confirm;
+use crate::components::shell::{OfferHeader, OfferTab};
+use crate::i18n::t;
+use crate::model::status::{
+    Actions, Backoff, failed_step, is_moving, message_text, support_mailto,
+};
+use crate::pages::editor::PublishDialog;
+use crate::routes::AppRoute;
+use crate::session::use_session;
+use crate::web::{format_time, sleep};
+
+/// Where support requests go.
+const SUPPORT_ADDRESS: &str = "support@partner-portal.example";
+
+/// The Status page.
+#[component]
+pub fn Status() -> impl IntoView {
+    let params = use_params_map();
+    let offer = params.read_untracked().get("id").unwrap_or_default();
+    let api = use_api();
+    let session = use_session();
+    let lang = session.lang;
+    let status = RwSignal::new(None::<OfferStatusView>);
+    let history = RwSignal::new(Vec::<OperationView>::new());
+    let error = RwSignal::new(None::<String>);
+    let action_error = RwSignal::new(None::<String>);
+    let name = RwSignal::new(String::new());
+    let offer_sv = StoredValue::new(offer.clone());
+
+    // Poll with back-off while the page is open.
+    let alive = Arc::new(AtomicBool::new(true));
+    let kick = RwSignal::new(0u32);
+    {
+        let alive = alive.clone();
+        spawn_local(async move {
+            let offer = offer_sv.get_value();
+            if let Ok(v) = api.get_offer(&offer).await {
+                let n = v
+                    .doc
+                    .pointer("/definition/displayText")
+                    .and_then(|x| x.as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                name.set(n);
+            }
+            let mut backoff = Backoff::new();
+            let mut last_op = None;
+            while alive.load(Ordering::Relaxed) {
+                let seen_kick = kick.get_untracked();
+                let delay = match api.status(&offer).await {
+                    Ok(v) => {
+                        let changed = status.with_untracked(|s| s.as_ref() != Some(&v));
+                        let moving = is_moving(&v);
+                        if changed || last_op != v.operation_id {
+                            last_op = v.operation_id.clone();
+                            if let Ok(h) = api.submissions(&offer).await {
+                                history.set(h);
+                            }
+                        }
+                        if changed {
+                            status.set(Some(v));
+                        }
+                        error.set(None);
+                        backoff.after_answer(changed, moving)
+                    }
+                    Err(e) => {
+                        error.set(Some(e.describe(lang.get_untracked())));
+                        backoff.after_error()
+                    }
+                };
+                // Sleep in short slices so an action (kick) or leaving the page is noticed.
+                let mut waited = 0;
+                while waited < delay
+                    && alive.load(Ordering::Relaxed)
+                    && kick.get_untracked() == seen_kick
+                {
+                    sleep(250).await;
+                    waited += 250;
+                }
+            }
+        });
+    }
+    on_cleanup(move || alive.store(false, Ordering::Relaxed));
+
+    let go_live_open = RwSignal::new(false);
+    let cancel_open = RwSignal::new(false);
+    let publish_open = RwSignal::new(false);
+    let run = move |which: &'static str| {
+        action_error.set(None);
+        spawn_local(async move {
+            let offer = offer_sv.get_value();
+            let result = match which {
+                "golive" => api.go_live(&offer).await,
+                _ => api.cancel(&offer).await,
+            };
+            if let Err(e) = result {
+                action_error.set(Some(e.describe(lang.get_untracked())));
+            }
+            kick.update(|k| *k += 1);
+        });
+    };
+    let publish_again = Callback::new(move |emails: String| {
+        spawn_local(async move {
+            match api.publish(&offer_sv.get_value(), &emails).await {
+                Ok(_) => {
+                    publish_open.set(false);
+                    kick.update(|k| *k += 1);
+                }
+                Err(e) => {
+                    let mut text = e.describe(lang.get_untracked());
+                    for d in &e.details {
+                        text.push_str(&format!("\n• {}", d.message));
+                    }
+                    action_error.set(Some(text));
+                }
+            }
+        });
+    });
+    let actions =
+        Memo::new(move |_| status.with(|s| s.as_ref().map(Actions::of).unwrap_or_default()));
+
+    view! {
+        <OfferHeader offer=offer.clone() name=name current=OfferTab::Status>
+            <Show when=move || actions.get().cancel>
+                <button type="button" id="cancel-publish" class="btn btn-danger-quiet" on:click=move |_| cancel_open.set(true)>
+                    {move || t("cancel_publish", lang.get()).to_owned()}
+                </button>
+            </Show>
+            <Show when=move || actions.get().go_live>
+                <button type="button" id="go-live" class="btn btn-primary" on:click=move |_| go_live_open.set(true)>
+                    {move || t("go_live", lang.get()).to_owned()}
+                </button>
+            </Show>
+            <Show when=move || actions.get().publish_again>
+                <button type="button" id="publish-again" class="btn btn-primary" on:click=move |_| publish_open.set(true)>
+                    {move || t("publish_again", lang.get()).to_owned()}
+                </button>
+            </Show>
+        </OfferHeader>
+        {move || error.get().map(|e| view! { <div class="banner banner-error" role="alert"><p>{e}</p></div> })}
+        {move || action_error.get().map(|e| view! { <div class="banner banner-error pre" role="alert"><p>{e}</p></div> })}
+        {move || status.get().map(|v| view! { <StatusView view=v offer=offer_sv.get_value() /> })}
+        <section class="card history">
+            <h2>{move || t("history", lang.get()).to_owned()}</h2>
+            {move || if history.with(Vec::is_empty) {
+                view! { <p class="muted">{t("no_history", lang.get()).to_owned()}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="history-table">
+                        <thead><tr>
+                            <th scope="col">{t("operation", lang.get()).to_owned()}</th>
+                            <th scope="col">{t("version", lang.get()).to_owned()}</th>
+                            <th scope="col">{t("created", lang.get()).to_owned()}</th>
+                            <th scope="col">{t("result", lang.get()).to_owned()}</th>
+                        </tr></thead>
+                        <tbody>
+                            <For each=move || history.get() key=|o| (o.id.clone(), o.last_action_date_time) let:op>
+                                <tr>
+                                    <td class="mono">{op.id.clone()}</td>
+                                    <td>{op.publishing_version}</td>
+                                    <td class="nowrap">{format_time(op.created_date_time)}</td>
+                                    <td><span class={format!("status-pill status-{}", op.status.as_str())}>{move || t(&format!("op_{}", op.status.as_str()), lang.get()).to_owned()}</span></td>
+                                </tr>
+                            </For>
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+        <Confirm open=go_live_open title=Signal::derive(move || t("go_live", lang.get()).to_owned())
+            body=Signal::derive(move || t("go_live_confirm", lang.get()).to_owned())
+            confirm_label=Signal::derive(move || t("go_live", lang.get()).to_owned())
+            cancel_label=Signal::derive(move || t("cancel", lang.get()).to_owned())
+            on_confirm=Callback::new(move |()| run("golive")) />
+        <Confirm open=cancel_open title=Signal::derive(move || t("cancel_publish", lang.get()).to_owned())
+            body=Signal::derive(move || t("cancel_confirm", lang.get()).to_owned())
+            confirm_label=Signal::derive(move || t("cancel_publish", lang.get()).to_owned())
+            cancel_label=Signal::derive(move || t("close", lang.get()).to_owned())
+            on_confirm=Callback::new(move |()| run("cancel")) danger=true />
+        <PublishDialog open=publish_open on_submit=publish_again error=action_error />
+    }
+}
+
+#[component]
+fn StatusView(view: OfferStatusView, offer: String) -> impl IntoView {
+    let session = use_session();
+    let lang = session.lang;
+    let failed = failed_step(&view).cloned();
+    let at_signoff = Actions::of(&view).go_live;
+    let done = view
+        .steps
+        .iter()
+        .filter(|s| s.status == StepStatus::Complete)
+        .count();
+    let total = view.steps.len().max(1);
+    let percent = done * 100 / total;
+    let summary = view.status_detail.clone();
+    let summary_class = format!("status-pill status-{}", summary.status.as_str());
+    let publisher = session.publisher.get_untracked();
+    let offer_for_fail = offer.clone();
+    view! {
+        <section class="card status-summary">
+            <p class="status-line">
+                <span class=summary_class>{move || summary.label(lang.get())}</span>
+                <span class="muted small">{move || t("live_updates", lang.get()).to_owned()}</span>
+            </p>
+            <div class="overall" role="progressbar" aria-label=move || t("publish_progress", lang.get()).to_owned()
+                aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
+                <div class="overall-bar" style=format!("width:{percent}%")></div>
+            </div>
+            {view.messages.iter().map(|m| view! { <p class="muted">{message_text(&m.message_html)}</p> }).collect_view()}
+            {at_signoff.then(|| view! { <div class="banner banner-info"><p>{move || t("signoff_note", lang.get()).to_owned()}</p></div> })}
+            {failed.map(|step| {
+                let mailto = support_mailto(SUPPORT_ADDRESS, &publisher, &offer_for_fail, Some(&step), lang.get_untracked());
+                let offer = offer_for_fail.clone();
+                view! {
+                    <div class="failure" role="alert" id="failure">
+                        <h2>{move || format!("{} {}", t("failed_at", lang.get()), step.id.name(lang.get()))}</h2>
+                        <ul class="failure-messages">
+                            {step.messages.iter().filter(|m| m.level == MessageLevel::Error).map(|m| {
+                                let link = m.field.clone().map(|f| AppRoute::Editor { offer: offer.clone(), focus: Some(f) }.href());
+                                view! {
+                                    <li>
+                                        <span>{message_text(&m.message_html)}</span>
+                                        {link.map(|href| view! { " " <a class="fix-link" href=href>{move || t("fix_field", lang.get()).to_owned()}</a> })}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                        <p>{move || t("fix_guidance", lang.get()).to_owned()}</p>
+                        <a class="btn" id="support-link" href=mailto>{move || t("support", lang.get()).to_owned()}</a>
+                    </div>
+                }
+            })}
+            <LinkList title="preview_links" links=view.preview_links.clone() />
+            <LinkList title="live_links" links=view.live_links.clone() />
+        </section>
+        <ol class="steps" role="list" aria-label=move || t("publish_progress", lang.get()).to_owned()>
+            {view.steps.into_iter().enumerate().map(|(i, s)| view! { <StepItem step=s number=i + 1 /> }).collect_view()}
+        </ol>
+    }
+}
+
+#[component]
+fn LinkList(title: &'static str, links: Vec<portal_domain::api::Link>) -> impl IntoView {
+    let lang = use_session().lang;
+    (!links.is_empty()).then(|| view! {
+        <div class="links">
+            <h3>{move || t(title, lang.get()).to_owned()}</h3>
+            <ul>
+                {links.into_iter().map(|l| view! { <li><a href=l.uri.clone() target="_blank" rel="noopener">{l.display_text.clone()}</a></li> }).collect_view()}
+            </ul>
+        </div>
+    })
+}
+
+#[component]
+fn StepItem(step: StepView, number: usize) -> impl IntoView {
+    let lang = use_session().lang;
+    let state = step.status.as_str();
+    let id = step.id;
+    let pct = step.progress_percentage;
+    let status_word = move || t(&format!("step_{state}"), lang.get()).to_owned();
+    let marker = match step.status {
+        StepStatus::Complete => "✓".to_owned(),
+        StepStatus::Failed => "!".to_owned(),
+        StepStatus::Canceled => "–".to_owned(),
+        _ => number.to_string(),
+    };
+    view! {
+        <li class={format!("step step-{state}")} role="listitem">
+            <span class="step-marker" aria-hidden="true">{marker}</span>
+            <div class="step-body">
+                <div class="step-head">
+                    <h3>{move || id.name(lang.get())}</h3>
+                    <span class="step-state">{status_word}</span>
+                </div>
+                <p class="muted small">{move || id.description(lang.get())}</p>
+                {(step.status == StepStatus::InProgress).then(|| view! {
+                    <div class="step-progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                        aria-valuenow=pct.to_string() aria-label=move || id.name(lang.get())>
+                        <div class="step-progress-bar" style=format!("width:{pct}%")></div>
+                        <span class="step-progress-text">{format!("{pct}%")}</span>
+                    </div>
+                })}
+                <dl class="step-meta">
+                    <dt>{move || t("estimate", lang.get()).to_owned()}</dt><dd>{move || id.estimate(lang.get())}</dd>
+                    {step.started_at.map(|s| view! { <dt>{move || t("started", lang.get()).to_owned()}</dt><dd>{format_time(s)}</dd> })}
+                    {step.ended_at.map(|s| view! { <dt>{move || t("ended", lang.get()).to_owned()}</dt><dd>{format_time(s)}</dd> })}
+                </dl>
+                {(!step.messages.is_empty()).then(|| view! {
+                    <ul class="step-messages">
+                        {step.messages.iter().map(|m| view! {
+                            <li class={format!("msg msg-{:?}", m.level).to_lowercase()}>{message_text(&m.message_html)}</li>
+                        }).collect_view()}
+                    </ul>
+                })}
+            </div>
+        </li>
+    }
+}

@@ -1,0 +1,85 @@
+//! Typed route paths: the one place that knows the app's URLs.
+
+/// A page of the app.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppRoute {
+    /// Sign in with a token.
+    SignIn,
+    /// All Offers.
+    Offers,
+    /// An offer's editor, optionally focusing a field (its path's written form).
+    Editor {
+        /// Offer id.
+        offer: String,
+        /// Field to focus.
+        focus: Option<String>,
+    },
+    /// An offer's publishing status.
+    Status {
+        /// Offer id.
+        offer: String,
+    },
+}
+
+/// Percent-encodes a query value.
+fn encode_query(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl AppRoute {
+    /// The URL of the page.
+    pub fn href(&self) -> String {
+        match self {
+            AppRoute::SignIn => "/signin".into(),
+            AppRoute::Offers => "/".into(),
+            AppRoute::Editor { offer, focus: None } => format!("/offers/{offer}/editor"),
+            AppRoute::Editor {
+                offer,
+                focus: Some(f),
+            } => format!("/offers/{offer}/editor?focus={}", encode_query(f)),
+            AppRoute::Status { offer } => format!("/offers/{offer}/status"),
+        }
+    }
+
+    /// The editor of an offer.
+    pub fn editor(offer: &str) -> Self {
+        AppRoute::Editor {
+            offer: offer.into(),
+            focus: None,
+        }
+    }
+
+    /// The status of an offer.
+    pub fn status(offer: &str) -> Self {
+        AppRoute::Status {
+            offer: offer.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths() {
+        assert_eq!(AppRoute::editor("vm").href(), "/offers/vm/editor");
+        assert_eq!(AppRoute::status("vm").href(), "/offers/vm/status");
+        let focus = AppRoute::Editor {
+            offer: "vm".into(),
+            focus: Some("definition.plans[0].planId".into()),
+        };
+        assert_eq!(
+            focus.href(),
+            "/offers/vm/editor?focus=definition.plans%5B0%5D.planId"
+        );
+    }
+}

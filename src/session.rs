@@ -1,0 +1,97 @@
+//! The signed-in publisher: token, publisher id and language, kept in `localStorage` and shared
+//! through context.
+
+use leptos::prelude::*;
+use portal_domain::Lang;
+
+const TOKEN_KEY: &str = "pp.token";
+const PUBLISHER_KEY: &str = "pp.publisher";
+const LANG_KEY: &str = "pp.lang";
+const EMAILS_KEY: &str = "pp.notification-emails";
+
+/// The demo publisher.
+pub const DEFAULT_PUBLISHER: &str = "contoso";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn load(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+fn store(key: &str, value: Option<&str>) {
+    if let Some(s) = storage() {
+        // Storage can be full or disabled; the session then lasts only for this page.
+        let _ = match value {
+            Some(v) => s.set_item(key, v),
+            None => s.remove_item(key),
+        };
+    }
+}
+
+/// The session, provided as context by the app.
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    /// The bearer token; `None` when signed out.
+    pub token: RwSignal<Option<String>>,
+    /// The publisher namespace.
+    pub publisher: RwSignal<String>,
+    /// The interface language.
+    pub lang: RwSignal<Lang>,
+}
+
+impl Session {
+    /// Restores the session from storage.
+    pub fn restore() -> Self {
+        let lang = match load(LANG_KEY).as_deref() {
+            Some("ko") => Lang::Ko,
+            Some(_) => Lang::En,
+            None => web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .map_or(Lang::En, |l| Lang::negotiate(&l)),
+        };
+        Self {
+            token: RwSignal::new(load(TOKEN_KEY).filter(|t| !t.is_empty())),
+            publisher: RwSignal::new(
+                load(PUBLISHER_KEY).unwrap_or_else(|| DEFAULT_PUBLISHER.to_owned()),
+            ),
+            lang: RwSignal::new(lang),
+        }
+    }
+
+    /// Signs in.
+    pub fn sign_in(&self, token: &str, publisher: &str) {
+        store(TOKEN_KEY, Some(token));
+        store(PUBLISHER_KEY, Some(publisher));
+        self.publisher.set(publisher.to_owned());
+        self.token.set(Some(token.to_owned()));
+    }
+
+    /// Signs out (also on any 401 answer).
+    pub fn sign_out(&self) {
+        store(TOKEN_KEY, None);
+        self.token.set(None);
+    }
+
+    /// Switches the language.
+    pub fn set_lang(&self, lang: Lang) {
+        store(LANG_KEY, Some(lang.tag()));
+        self.lang.set(lang);
+    }
+
+    /// The notification addresses used last, to prefill the Publish dialog.
+    pub fn last_emails(&self) -> Option<String> {
+        load(EMAILS_KEY)
+    }
+
+    /// Remembers the notification addresses.
+    pub fn remember_emails(&self, emails: &str) {
+        store(EMAILS_KEY, Some(emails));
+    }
+}
+
+/// The session from context.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

@@ -1,0 +1,58 @@
+//! Small browser helpers: timers, focusing an input by id, formatting times.
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+use wasm_bindgen::JsCast;
+
+/// Waits `ms` milliseconds.
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let delay = i32::try_from(ms).unwrap_or(i32::MAX);
+            // If the timer cannot be set the wait simply ends early.
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, delay);
+        }
+    });
+    // A timer promise only resolves; an error would mean the page is going away.
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Focuses the first element found among `ids` and scrolls it into view. Returns whether one
+/// was found.
+pub fn focus_first(ids: &[String]) -> bool {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    for id in ids {
+        if let Some(el) = doc.get_element_by_id(id) {
+            let opts = web_sys::ScrollIntoViewOptions::new();
+            opts.set_block(web_sys::ScrollLogicalPosition::Center);
+            el.scroll_into_view_with_scroll_into_view_options(&opts);
+            if let Ok(html) = el.dyn_into::<web_sys::HtmlElement>() {
+                // Focus can fail on hidden elements; scrolling already showed the field.
+                let _ = html.focus();
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Sets the document's language attribute.
+pub fn set_document_lang(tag: &str) {
+    if let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        // Only affects screen readers' pronunciation; nothing to do if it fails.
+        let _ = root.set_attribute("lang", tag);
+    }
+}
+
+/// `2026-11-25 08:47 UTC`.
+pub fn format_time(t: OffsetDateTime) -> String {
+    let f = format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&f)
+        .unwrap_or_default()
+}
