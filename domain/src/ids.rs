@@ -218,21 +218,23 @@ impl DiskVersion {
     /// Parses `X.Y.Z`.
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let bad = || ParseError(Problem::InvalidDiskVersion);
-        let parts: Vec<&str> = raw.split('.').collect();
-        if parts.len() != 3 {
-            return Err(bad());
-        }
         let num = |p: &str| -> Result<u32, ParseError> {
             let leading_zero = p.len() > 1 && p.starts_with('0');
-            if p.is_empty() || leading_zero || !p.chars().all(|c| c.is_ascii_digit()) {
+            if p.is_empty() || leading_zero || !p.bytes().all(|c| c.is_ascii_digit()) {
                 return Err(bad());
             }
             p.parse().map_err(|_| bad())
         };
+        let mut parts = raw.split('.');
+        let (Some(major), Some(minor), Some(patch), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad());
+        };
         Ok(Self {
-            major: num(parts[0])?,
-            minor: num(parts[1])?,
-            patch: num(parts[2])?,
+            major: num(major)?,
+            minor: num(minor)?,
+            patch: num(patch)?,
         })
     }
 }

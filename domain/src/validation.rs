@@ -278,36 +278,60 @@ fn chars(s: &str) -> usize {
 }
 
 fn filled(v: &Option<String>) -> Option<&str> {
-    v.as_deref().filter(|s| !s.trim().is_empty())
+    // `trim_start` stops at the first visible character: O(1) for filled fields.
+    v.as_deref().filter(|s| !s.trim_start().is_empty())
 }
 
-/// How a URL fails the https rule, if it does.
+/// Bytes allowed in a URL's authority: letters, digits and `.-:[]`.
+const HOST_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-' | b':' | b'[' | b']');
+        b += 1;
+    }
+    table
+};
+
+/// How a URL fails the https rule, if it does. Runs on every disk URL of an offer (up to
+/// 12,800 in the largest one), so it works on bytes, in loops the compiler can vectorize, and
+/// never allocates.
 pub fn check_https_url(raw: &str, allow_loopback_http: bool) -> Result<(), Problem> {
-    let raw = raw.trim();
-    let lower = raw
-        .get(..8)
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let rest = if lower == "https://" {
-        &raw[8..]
-    } else if lower.starts_with("http://") {
+    let bytes = raw.as_bytes();
+    let has_prefix = |p: &[u8]| bytes.len() >= p.len() && bytes[..p.len()].eq_ignore_ascii_case(p);
+    let rest = if has_prefix(b"https://") {
+        &bytes[8..]
+    } else if has_prefix(b"http://") {
         let rest = &raw[7..];
         if allow_loopback_http && is_loopback_authority(rest) {
-            rest
+            rest.as_bytes()
         } else {
             return Err(Problem::NotHttps);
         }
     } else {
         return Err(Problem::InvalidUrl);
     };
-    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..host_end];
-    let host_ok = !authority.is_empty()
-        && !authority.contains('@')
-        && authority
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
-    if host_ok && !raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // No spaces or control characters anywhere (a fold, not `any`, so it vectorizes).
+    let bad = if raw.is_ascii() {
+        bytes
+            .iter()
+            .fold(false, |bad, &b| bad | (b <= b' ') | (b == 0x7f))
+    } else {
+        raw.chars().any(|c| c.is_whitespace() || c.is_control())
+    };
+    // The authority: host, optional port or bracketed IPv6; no user info.
+    let mut host_len = 0;
+    let mut host_ok = true;
+    for &b in rest {
+        if matches!(b, b'/' | b'?' | b'#') {
+            break;
+        }
+        host_ok &= HOST_BYTE[usize::from(b)];
+        host_len += 1;
+    }
+    let host_ok = host_ok && host_len > 0;
+    if host_ok && !bad {
         Ok(())
     } else {
         Err(Problem::InvalidUrl)
@@ -920,6 +944,49 @@ impl Validator {
                 }
                 self.url(disk_at.key("lunVhdUrl"), &d.lun_vhd_url, true);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_urls() {
+        assert_eq!(
+            check_https_url(
+                "https://a.blob.core.windows.net/vhds/x.vhd?sp=rl&st=1",
+                false
+            ),
+            Ok(())
+        );
+        assert_eq!(check_https_url("HTTPS://A.COM", false), Ok(()));
+        assert_eq!(check_https_url("https://[::1]:8443/x", false), Ok(()));
+        assert_eq!(
+            check_https_url("http://a.com/x", false),
+            Err(Problem::NotHttps)
+        );
+        assert_eq!(check_https_url("http://127.0.0.1:8080/x", true), Ok(()));
+        assert_eq!(
+            check_https_url("http://10.0.0.1/x", true),
+            Err(Problem::NotHttps)
+        );
+        for bad in [
+            "https://",
+            "https:///x",
+            "https://us er@a.com",
+            "https://a.com/x y",
+            "https://u@a.com",
+            "ftp://a",
+            "a.com",
+            "https://a.com/\u{3000}",
+        ] {
+            assert_eq!(
+                check_https_url(bad, false),
+                Err(Problem::InvalidUrl),
+                "{bad}"
+            );
         }
     }
 }

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what building and testing Partner Portal needs, skipping what is already there:
+# the wasm32 target, pinned Trunk and wasm-bindgen-cli, binaryen (wasm-opt) from npm, and
+# Debian's Chromium + ChromeDriver. Tools go to a per-user cache so later runs are instant.
+# Source it (`. scripts/setup.sh`) to get the tools on PATH.
+set -euo pipefail
+
+TOOLS="${PORTAL_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/partner-portal/tools}"
+TRUNK_VERSION=0.21.14      # 0.22 needs a newer rustc than the machines have
+BINARYEN_VERSION=132.0.0   # Debian's binaryen 108 corrupts the module (docs/building.md)
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+mkdir -p "$TOOLS"
+export PATH="$TOOLS/bin:$TOOLS/npm/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "apt-get install ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# System packages: a C compiler for native crates, Node for wasm-opt and the e2e driver,
+# Chromium for browser tests, brotli for the bundle-size report.
+command -v cc >/dev/null || apt_install build-essential
+command -v npm >/dev/null || apt_install nodejs npm
+command -v pkg-config >/dev/null || apt_install pkg-config
+if [ "${PORTAL_SKIP_BROWSER:-0}" != 1 ]; then
+  apt_install chromium chromium-driver brotli
+fi
+
+# Rust: the wasm target and the linters.
+rustup target list --installed | grep -qx wasm32-unknown-unknown || { log "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
+
+# Trunk, pinned.
+if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+  log "cargo install trunk $TRUNK_VERSION (takes ~5 min once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked --root "$TOOLS" --quiet
+fi
+
+# wasm-bindgen CLI: exactly the version in Cargo.lock. Not --locked: the registry lacks a
+# dependency version its lock file names.
+WBG=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' "$ROOT/Cargo.lock")
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WBG" ]; then
+  log "cargo install wasm-bindgen-cli $WBG (takes ~2 min once)"
+  cargo install wasm-bindgen-cli --version "$WBG" --root "$TOOLS" --quiet
+fi
+
+# wasm-opt from npm's binaryen, pinned.
+if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSION%%.*}" ]; then
+  log "npm install binaryen@$BINARYEN_VERSION"
+  mkdir -p "$TOOLS/npm"
+  (cd "$TOOLS/npm" && npm install --no-audit --no-fund --silent --prefix . "binaryen@$BINARYEN_VERSION" >/dev/null)
+fi
