@@ -67,8 +67,10 @@ pub async fn publish_offer(
             }],
         }
     })?;
-    // Two attempts: a concurrent publish may win the race, then this one is idempotent.
-    for _ in 0..2 {
+    // A concurrent publish or edit may win the race: read again and decide again (the
+    // winner's operation is answered when the draft is the same: publish is idempotent).
+    let mut offer = offer;
+    for _ in 0..3 {
         if let Some(running) = state
             .store
             .operations(&offer.publisher_id, &offer.offer_id, true)
@@ -90,11 +92,12 @@ pub async fn publish_offer(
                 state.wake.notify_waiters();
                 return accepted(&op, lang);
             }
-            Err(PublishConflict::Running) => continue,
-            Err(PublishConflict::DraftChanged) => {
-                return Err(ApiError::PreconditionFailed(
-                    "The draft changed while publishing; publish again.".into(),
-                ));
+            Err(PublishConflict::Running | PublishConflict::DraftChanged) => {
+                let again = load_offer(&state, &path).await?;
+                if again.draft_hash != offer.draft_hash {
+                    check_document(&state, &again, lang)?;
+                }
+                offer = again;
             }
         }
     }

@@ -170,15 +170,16 @@ pub async fn check_disk(guard: &Guard, raw: &str, now: OffsetDateTime) -> Vec<Pr
         .map(str::to_owned);
     drop(res); // never download the body
     if status != StatusCode::PARTIAL_CONTENT {
-        let how = if status.is_success() {
-            "the server ignored the range request; serve the image from Azure Blob storage (which supports ranges)".to_owned()
+        return if status.is_success() {
+            vec![("rangeNotSupported", "Reading the first 512 bytes failed: the server ignored the range request. Serve the image from Azure Blob storage, which supports ranges.".to_owned())]
         } else {
-            format!("the server answered {status}; check the URL and that the SAS is valid")
+            vec![(
+                "imageHttpError",
+                format!(
+                    "Reading the first 512 bytes failed: the server answered {status}. Check the URL and that the SAS is valid and not expired."
+                ),
+            )]
         };
-        return vec![(
-            "rangeNotSupported",
-            format!("Reading the first 512 bytes failed: {how}."),
-        )];
     }
     let total = content_range
         .as_deref()

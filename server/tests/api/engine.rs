@@ -1,0 +1,159 @@
+//! The engine across processes: a `kill -9` mid-step then a restart finishes the publish, and
+//! two servers on one PostgreSQL database never run a step twice.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::helpers::{TestApp, TestDb, V, VhdServer, config, offer_status, wait_for};
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn_server(db: &TestDb, extra: &[&str]) -> (Proc, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal-server"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-demo",
+            "--allow-private-network",
+        ])
+        .args([
+            "--data-dir",
+            db.dir.path().to_str().unwrap(),
+            "--web-dir",
+            "none",
+        ])
+        .args(extra)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn portal-server");
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_owned();
+    assert!(url.starts_with("http://"), "{line}");
+    (Proc(child), url)
+}
+
+fn token(db: &TestDb) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_portal-server"))
+        .args([
+            "token",
+            "create",
+            "--publisher",
+            "contoso",
+            "--name",
+            "kill-test",
+        ])
+        .args(["--data-dir", db.dir.path().to_str().unwrap()])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert!(
+        token.starts_with("pp_") && !token.contains(char::is_whitespace),
+        "only the token"
+    );
+    token
+}
+
+#[tokio::test]
+async fn kill_9_mid_step_then_restart_completes() {
+    let db = TestDb::new().await;
+    let vhds = VhdServer::spawn().await;
+    let (first, base) = spawn_server(&db, &["--min-step-seconds", "3"]);
+    let token = token(&db);
+    let client = reqwest::Client::new();
+    let put = client
+        .put(format!("{base}/api/publishers/contoso/offers/o1?{V}"))
+        .bearer_auth(&token)
+        .json(&vhds.offer("o1", "ok"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201);
+    let res = client
+        .post(format!(
+            "{base}/api/publishers/contoso/offers/o1/publish?{V}"
+        ))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"metadata": {"notification-emails": "a@x.com"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    // Wait until certification is in progress, then kill -9.
+    wait_for(&base, &token, "o1", 30, |v| {
+        v["steps"][1]["status"] == "inProgress"
+    })
+    .await;
+    let mut first = first;
+    first.0.kill().unwrap(); // SIGKILL
+    first.0.wait().unwrap();
+
+    let (_second, base) = spawn_server(&db, &["--min-step-seconds", "3"]);
+    let status = wait_for(&base, &token, "o1", 90, |v| {
+        offer_status(v) == "waitingForPublisherReview"
+    })
+    .await;
+    assert!(
+        status["steps"].as_array().unwrap()[..5]
+            .iter()
+            .all(|s| s["status"] == "complete")
+    );
+}
+
+#[tokio::test]
+async fn two_servers_on_one_postgres_never_run_a_step_twice() {
+    let Ok(_) = std::env::var("PORTAL_TEST_DATABASE_URL") else {
+        eprintln!(
+            "note: PORTAL_TEST_DATABASE_URL not set; skipping the two-server PostgreSQL test"
+        );
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let db_url = app.db.url.clone();
+    // A second server process (in-process here) on the same database.
+    let second = portal_server::Server::build(config(&db_url)).await.unwrap();
+    tokio::spawn(second.run());
+    let vhds = VhdServer::spawn().await;
+    for i in 0..6 {
+        let id = format!("o{i}");
+        app.create_offer(&id, &vhds, "ok").await;
+        assert_eq!(app.publish(&id, "a@x.com").await.status(), 202);
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for i in 0..6 {
+        let id = format!("o{i}");
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .as_secs()
+            .max(1);
+        let s: Value = app
+            .wait_status(&id, left, |v| {
+                offer_status(v) == "waitingForPublisherReview"
+            })
+            .await;
+        assert_eq!(s["steps"][4]["status"], "complete");
+    }
+    let counts = app.store.step_run_counts().await.unwrap();
+    assert_eq!(counts.len(), 6 * 5, "{counts:?}");
+    assert!(
+        counts.iter().all(|(_, _, n)| *n == 1),
+        "a step ran twice: {counts:?}"
+    );
+}

@@ -1,0 +1,223 @@
+//! Every error answer uses the envelope: versions, auth, ids, routes, methods, bodies.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, V};
+
+async fn envelope(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.expect("json envelope");
+    assert!(body["error"]["code"].is_string(), "{body}");
+    assert!(body["error"]["message"].is_string(), "{body}");
+    assert!(body["error"]["details"].is_array(), "{body}");
+    (status, body)
+}
+
+#[tokio::test]
+async fn health_needs_no_token() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/api/health")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[tokio::test]
+async fn invalid_api_version_names_the_supported_one() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .req(
+            Method::GET,
+            "/api/publishers/contoso/offers?api-version=2016-08-01-preview",
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = envelope(res).await;
+    assert_eq!(status, 400);
+    insta::assert_json_snapshot!("invalid_api_version", body);
+}
+
+#[tokio::test]
+async fn missing_or_unknown_token_is_401() {
+    let app = TestApp::spawn().await;
+    let path = format!("/api/publishers/contoso/offers?{V}");
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    let (status, body) = envelope(res).await;
+    assert_eq!(status, 401);
+    insta::assert_json_snapshot!("unauthorized", body);
+    let res = app
+        .client
+        .get(app.url(&path))
+        .bearer_auth("pp_nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(envelope(res).await.0, 401);
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_and_wrong_methods_405() {
+    let app = TestApp::spawn().await;
+    let (status, body) = envelope(
+        app.req(Method::GET, "/api/nothing/here")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 404);
+    insta::assert_json_snapshot!("unknown_route", body);
+    let (status, body) = envelope(
+        app.req(Method::DELETE, &format!("{}?{V}", TestApp::offer_path("x")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 405);
+    insta::assert_json_snapshot!("wrong_method", body);
+}
+
+#[tokio::test]
+async fn invalid_ids_in_the_path_are_400() {
+    let app = TestApp::spawn().await;
+    let (status, body) = envelope(app.get_offer("Not_Valid").await).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "InvalidOfferId");
+    let res = app
+        .req(Method::GET, &format!("/api/publishers/BAD!/offers?{V}"))
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = envelope(res).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "InvalidPublisherId");
+}
+
+#[tokio::test]
+async fn other_publishers_offers_are_404() {
+    let app = TestApp::spawn().await;
+    let res = app
+        .req(
+            Method::GET,
+            &format!("/api/publishers/fabrikam/offers/any?{V}"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(envelope(res).await.0, 404);
+    let res = app
+        .req(
+            Method::PUT,
+            &format!("/api/publishers/fabrikam/offers/any?{V}"),
+        )
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(envelope(res).await.0, 404);
+    assert_eq!(envelope(app.get_offer("missing").await).await.0, 404);
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_413() {
+    let app = TestApp::spawn().await;
+    let big = json!({"definition": {"displayText": "x".repeat(2 * 1024 * 1024)}});
+    let (status, body) = envelope(app.put_offer("big", &big, None).await).await;
+    assert_eq!(status, 413);
+    assert_eq!(body["error"]["code"], "PayloadTooLarge");
+    assert_eq!(
+        envelope(app.get_offer("big").await).await.0,
+        404,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn malformed_json_wrong_types_and_bad_utf8_are_400() {
+    let app = TestApp::spawn().await;
+    let path = format!("{}?{V}", TestApp::offer_path("o1"));
+    let send = |body: Vec<u8>| {
+        app.req(Method::PUT, &path)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let (status, body) = envelope(send(b"{\"id\": ".to_vec()).await.unwrap()).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("InvalidJson"))
+    );
+    let (status, body) = envelope(
+        send(br#"{"definition":{"plans":[{"regions":"US"}]}}"#.to_vec())
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 400);
+    insta::assert_json_snapshot!("wrong_type", body);
+    let (status, body) = envelope(
+        send(vec![b'{', b'"', 0xff, 0xfe, b'"', b'}'])
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("InvalidUtf8"))
+    );
+    assert_eq!(
+        envelope(app.get_offer("o1").await).await.0,
+        404,
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn body_ids_must_match_the_path() {
+    let app = TestApp::spawn().await;
+    let (status, body) = envelope(app.put_offer("o1", &json!({"id": "o2"}), None).await).await;
+    assert_eq!(status, 400);
+    assert!(body["error"]["message"].as_str().unwrap().contains("`id`"));
+    let (status, body) = envelope(
+        app.put_offer("o1", &json!({"publisherId": "fabrikam"}), None)
+            .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("publisherId")
+    );
+}
+
+#[tokio::test]
+async fn openapi_describes_every_route() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.0.3");
+    for (method, path) in portal_server::api::ROUTES {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} missing"
+        );
+    }
+}
+
+#[tokio::test]
+async fn web_root_explains_how_to_build_when_missing() {
+    let app = TestApp::spawn().await;
+    let res = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("trunk build"));
+}

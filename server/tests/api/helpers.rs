@@ -1,0 +1,272 @@
+//! `TestApp`: starts the server in-process with its own database and offers a typed client;
+//! `VhdServer`: a tiny image host with range support (and broken variants).
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use portal_domain::OfferDocument;
+use portal_server::demo::vhd::FixedVhd;
+use portal_server::store::Store;
+use portal_server::{Server, ServerConfig};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+
+pub const V: &str = "api-version=2017-10-31";
+
+/// A fresh database: a SQLite file in a temporary directory, or a new PostgreSQL database.
+pub struct TestDb {
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = match std::env::var("PORTAL_TEST_DATABASE_URL") {
+            Ok(admin) if !admin.is_empty() => create_pg_database(&admin).await,
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("portal.db").display()
+            ),
+        };
+        Self { url, dir }
+    }
+}
+
+async fn create_pg_database(admin: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::AnyConnection::connect(admin)
+        .await
+        .expect("admin connection");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let mut url = url::Url::parse(admin).expect("admin url");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+pub fn config(url: &str) -> ServerConfig {
+    ServerConfig {
+        listen: "127.0.0.1:0".parse().expect("addr"),
+        database_url: url.to_owned().into(),
+        demo: false,
+        allow_private_network: true,
+        min_step: Duration::ZERO,
+        web_dir: "does-not-exist".into(),
+        lease: Duration::from_secs(10),
+        workers: 2,
+    }
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub token: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(change: impl FnOnce(&mut ServerConfig)) -> Self {
+        let db = TestDb::new().await;
+        let mut cfg = config(&db.url);
+        change(&mut cfg);
+        let server = Server::build(cfg).await.expect("server");
+        let store = server.store();
+        let addr = server.addr;
+        tokio::spawn(server.run());
+        let token = portal_server::auth::create_token(&store, "contoso", Some("tests"))
+            .await
+            .expect("token");
+        Self {
+            addr,
+            token,
+            client: reqwest::Client::new(),
+            store,
+            db,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// A request with the bearer token.
+    pub fn req(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .bearer_auth(&self.token)
+    }
+
+    pub fn offer_path(offer: &str) -> String {
+        format!("/api/publishers/contoso/offers/{offer}")
+    }
+
+    pub async fn put_offer(&self, offer: &str, doc: &Value, if_match: Option<&str>) -> Response {
+        let mut r = self
+            .req(Method::PUT, &format!("{}?{V}", Self::offer_path(offer)))
+            .json(doc);
+        if let Some(tag) = if_match {
+            r = r.header("If-Match", tag);
+        }
+        r.send().await.expect("put")
+    }
+
+    pub async fn get_offer(&self, offer: &str) -> Response {
+        self.req(Method::GET, &format!("{}?{V}", Self::offer_path(offer)))
+            .send()
+            .await
+            .expect("get")
+    }
+
+    pub async fn publish(&self, offer: &str, emails: &str) -> Response {
+        self.req(
+            Method::POST,
+            &format!("{}/publish?{V}", Self::offer_path(offer)),
+        )
+        .json(&serde_json::json!({"metadata": {"notification-emails": emails}}))
+        .send()
+        .await
+        .expect("publish")
+    }
+
+    pub async fn post(&self, offer: &str, action: &str) -> Response {
+        self.req(
+            Method::POST,
+            &format!("{}/{action}?{V}", Self::offer_path(offer)),
+        )
+        .send()
+        .await
+        .expect("post")
+    }
+
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.req(Method::GET, path).send().await.expect("get");
+        let status = StatusCode::from_u16(res.status().as_u16()).expect("status");
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn status(&self, offer: &str) -> Value {
+        let (code, body) = self
+            .get_json(&format!("{}/status?{V}", Self::offer_path(offer)))
+            .await;
+        assert_eq!(code, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Polls the status until `done` holds, failing after `secs`.
+    pub async fn wait_status(
+        &self,
+        offer: &str,
+        secs: u64,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        wait_for(&self.url(""), &self.token, offer, secs, done).await
+    }
+
+    /// Creates a complete offer whose images are served by `vhds` under `prefix`.
+    pub async fn create_offer(&self, offer: &str, vhds: &VhdServer, prefix: &str) -> Value {
+        let doc = vhds.offer(offer, prefix);
+        let res = self.put_offer(offer, &doc, None).await;
+        assert_eq!(res.status(), 201);
+        res.json().await.expect("json")
+    }
+}
+
+/// Polls the status of an offer on a server at `base` until `done` holds.
+pub async fn wait_for(
+    base: &str,
+    token: &str,
+    offer: &str,
+    secs: u64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut last = Value::Null;
+    while Instant::now() < deadline {
+        if let Ok(res) = client
+            .get(format!(
+                "{base}/api/publishers/contoso/offers/{offer}/status?{V}"
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+        {
+            if let Ok(v) = res.json::<Value>().await {
+                if done(&v) {
+                    return v;
+                }
+                last = v;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("condition not reached within {secs}s; last status: {last}");
+}
+
+pub fn offer_status(v: &Value) -> &str {
+    v["status"].as_str().unwrap_or("")
+}
+
+/// An image host: `/ok/…` serves a valid 1 MiB fixed VHD with ranges, `/missing/…` answers
+/// 404, `/norange/…` ignores ranges, `/badsize/…` reports a size that is not a fixed VHD.
+pub struct VhdServer {
+    pub base: String,
+}
+
+impl VhdServer {
+    pub async fn spawn() -> Self {
+        async fn ok(Path(_): Path<String>, h: HeaderMap) -> axum::response::Response {
+            FixedVhd::new(1).respond(&h)
+        }
+        async fn missing() -> StatusCode {
+            StatusCode::NOT_FOUND
+        }
+        async fn norange() -> axum::response::Response {
+            (StatusCode::OK, vec![0u8; 2048]).into_response()
+        }
+        async fn badsize() -> axum::response::Response {
+            (
+                StatusCode::PARTIAL_CONTENT,
+                [("content-range", "bytes 0-511/1000")],
+                vec![0u8; 512],
+            )
+                .into_response()
+        }
+        let app = Router::new()
+            .route("/ok/vhds/{name}", get(ok))
+            .route("/missing/vhds/{name}", get(missing))
+            .route("/norange/vhds/{name}", get(norange))
+            .route("/badsize/vhds/{name}", get(badsize));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            base: format!("http://{addr}"),
+        }
+    }
+
+    /// A complete offer document whose images are under `{base}/{prefix}/vhds/`.
+    pub fn offer(&self, offer: &str, prefix: &str) -> Value {
+        let sas = portal_server::demo::sas_query(time::OffsetDateTime::now_utc());
+        let doc: OfferDocument =
+            portal_server::demo::offer_with_images(offer, &format!("{}/{prefix}", self.base), &sas);
+        serde_json::to_value(doc).expect("doc")
+    }
+}

@@ -1,0 +1,155 @@
+//! Offers: create, read, modify with ETag / If-Match, unknown keys, secrets, list, slots.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, V};
+
+fn etag(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("etag")
+        .expect("ETag header")
+        .to_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn create_then_modify_with_if_match() {
+    let app = TestApp::spawn().await;
+    let doc = json!({"definition": {"displayText": "Draft", "someFutureKey": [1, 2]}, "offerTypeVersions": {"x": 1}});
+    let res = app.put_offer("o1", &doc, None).await;
+    assert_eq!(res.status(), 201);
+    let tag = etag(&res);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["eTag"], tag.as_str());
+    assert_eq!(body["id"], "o1");
+    assert_eq!(body["publisherId"], "contoso");
+    assert_eq!(body["status"], "neverPublished");
+    assert_eq!(
+        body["definition"]["someFutureKey"],
+        json!([1, 2]),
+        "unknown keys kept"
+    );
+    assert_eq!(body["offerTypeVersions"], json!({"x": 1}));
+
+    let res = app.get_offer("o1").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(etag(&res), tag);
+
+    // Modify without If-Match: 400; stale: 412; current: 200; `*`: 200.
+    let res = app.put_offer("o1", &doc, None).await;
+    assert_eq!(res.status(), 400);
+    let res = app.put_offer("o1", &doc, Some(&tag)).await;
+    assert_eq!(res.status(), 200);
+    let new_tag = etag(&res);
+    assert_ne!(new_tag, tag);
+    let res = app.put_offer("o1", &doc, Some(&tag)).await;
+    assert_eq!(res.status(), 412);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "PreconditionFailed");
+    let res = app.put_offer("o1", &doc, Some("*")).await;
+    assert_eq!(res.status(), 200);
+
+    // Creating with a specific If-Match: nothing can match.
+    let res = app.put_offer("o2", &doc, Some(&tag)).await;
+    assert_eq!(res.status(), 412);
+}
+
+#[tokio::test]
+async fn four_concurrent_puts_with_one_etag_one_wins() {
+    let app = TestApp::spawn().await;
+    let res = app.put_offer("o1", &json!({}), None).await;
+    let tag = etag(&res);
+    let puts = (0..4).map(|i| {
+        let doc = json!({"definition": {"displayText": format!("editor {i}")}});
+        let app = &app;
+        let tag = tag.clone();
+        async move {
+            app.put_offer("o1", &doc, Some(&tag))
+                .await
+                .status()
+                .as_u16()
+        }
+    });
+    let mut codes = futures::future::join_all(puts).await;
+    codes.sort_unstable();
+    assert_eq!(codes, vec![200, 412, 412, 412]);
+}
+
+#[tokio::test]
+async fn secrets_are_blanked_and_kept_when_written_back_blank() {
+    let app = TestApp::spawn().await;
+    let doc = json!({"definition": {"offer": {"microsoft-azure-marketplace.leadDestination": "DynamicsCrmOnline",
+        "microsoft-azure-marketplace.crmLeadConfiguration": {"password": "hunter2", "userName": "u"}}}});
+    let res = app.put_offer("o1", &doc, None).await;
+    let tag = etag(&res);
+    let body: Value = res.json().await.unwrap();
+    let crm = &body["definition"]["offer"]["microsoft-azure-marketplace.crmLeadConfiguration"];
+    assert_eq!(crm["password"], "", "never returned");
+    let res = app.put_offer("o1", &body, Some(&tag)).await;
+    assert_eq!(res.status(), 200);
+    let stored: String = app
+        .store
+        .offer("contoso", "o1")
+        .await
+        .unwrap()
+        .unwrap()
+        .draft;
+    assert!(stored.contains("hunter2"), "kept when written back blank");
+}
+
+#[tokio::test]
+async fn list_offers_with_search_and_status() {
+    let app = TestApp::spawn().await;
+    app.put_offer(
+        "alpha",
+        &json!({"definition": {"displayText": "Alpha VM"}}),
+        None,
+    )
+    .await;
+    app.put_offer(
+        "beta",
+        &json!({"definition": {"displayText": "Beta VM"}}),
+        None,
+    )
+    .await;
+    let (code, all) = app
+        .get_json(&format!("/api/publishers/contoso/offers?{V}"))
+        .await;
+    assert_eq!(code, 200);
+    assert_eq!(all.as_array().unwrap().len(), 2);
+    assert_eq!(all[0]["offerTypeId"], "microsoft-azure-virtualmachines");
+    let (_, some) = app
+        .get_json(&format!("/api/publishers/contoso/offers?{V}&search=alpha"))
+        .await;
+    assert_eq!(some.as_array().unwrap().len(), 1);
+    assert_eq!(some[0]["definition"]["displayText"], "Alpha VM");
+    let (_, none) = app
+        .get_json(&format!(
+            "/api/publishers/contoso/offers?{V}&status=running"
+        ))
+        .await;
+    assert_eq!(none.as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn slots_and_versions_never_reached_are_404() {
+    let app = TestApp::spawn().await;
+    app.put_offer("o1", &json!({}), None).await;
+    let base = TestApp::offer_path("o1");
+    let (code, _) = app.get_json(&format!("{base}/slot/Draft?{V}")).await;
+    assert_eq!(code, 200);
+    for path in ["slot/Preview", "slot/Production", "versions/1"] {
+        let (code, body) = app.get_json(&format!("{base}/{path}?{V}")).await;
+        assert_eq!(code, 404, "{path}: {body}");
+    }
+    let (code, _) = app.get_json(&format!("{base}/slot/Nope?{V}")).await;
+    assert_eq!(code, 400);
+    let res = app
+        .req(Method::GET, &format!("{base}/versions/zero?{V}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+}
