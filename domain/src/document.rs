@@ -709,10 +709,10 @@ impl OfferDocument {
     /// redacted document and wrote it back would).
     pub fn keep_secrets_from(&mut self, stored: &OfferDocument) {
         let keep = |new: &mut Option<String>, old: Option<&String>| {
-            if new.as_deref() == Some("") {
-                if let Some(old) = old {
-                    *new = Some(old.clone());
-                }
+            if new.as_deref() == Some("")
+                && let Some(old) = old
+            {
+                *new = Some(old.clone());
             }
         };
         let (new, old) = (&mut self.definition.offer, &stored.definition.offer);

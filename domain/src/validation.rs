@@ -399,10 +399,10 @@ impl Validator {
     }
 
     fn html(&mut self, at: At<'_>, value: &Option<String>) {
-        if let Some(s) = filled(value) {
-            if let Err(p) = html::check_simple_html(s) {
-                self.report(at, p);
-            }
+        if let Some(s) = filled(value)
+            && let Err(p) = html::check_simple_html(s)
+        {
+            self.report(at, p);
         }
     }
 
@@ -431,15 +431,15 @@ impl Validator {
 
     fn document(&mut self, doc: &OfferDocument) {
         let root = At::ROOT;
-        if let Some(t) = doc.offer_type_id.as_deref() {
-            if t != VM_OFFER_TYPE {
-                self.report(
-                    root.key("offerTypeId"),
-                    Problem::WrongOfferType {
-                        expected: VM_OFFER_TYPE.into(),
-                    },
-                );
-            }
+        if let Some(t) = doc.offer_type_id.as_deref()
+            && t != VM_OFFER_TYPE
+        {
+            self.report(
+                root.key("offerTypeId"),
+                Problem::WrongOfferType {
+                    expected: VM_OFFER_TYPE.into(),
+                },
+            );
         }
         if doc.publisher_id.is_some() {
             self.parsed(
@@ -689,7 +689,9 @@ impl Validator {
                     None => self.report(cs_at, Problem::Required),
                     Some(s) => {
                         let has = |part: &str| s.split(';').any(|kv| kv.trim().starts_with(part));
-                        if !(has("AccountName=") && has("AccountKey=")) && !has("TableEndpoint=") {
+                        let complete =
+                            has("TableEndpoint=") || (has("AccountName=") && has("AccountKey="));
+                        if !complete {
                             self.report(cs_at, Problem::InvalidChoice {
                                 allowed: "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…;EndpointSuffix=core.windows.net".into(),
                             });
@@ -770,15 +772,15 @@ impl Validator {
         for (i, plan) in plans.iter().enumerate() {
             let p = at.index(i);
             self.parsed(p.key("planId"), &plan.plan_id, SkuId::parse);
-            if let Some(id) = filled(&plan.plan_id) {
-                if !ids.insert(id) {
-                    self.report(
-                        p.key("planId"),
-                        Problem::Duplicate {
-                            value: id.to_owned(),
-                        },
-                    );
-                }
+            if let Some(id) = filled(&plan.plan_id)
+                && !ids.insert(id)
+            {
+                self.report(
+                    p.key("planId"),
+                    Problem::Duplicate {
+                        value: id.to_owned(),
+                    },
+                );
             }
             self.plan(p, plan);
         }
@@ -822,15 +824,15 @@ impl Validator {
                 if pr.is_byol.is_none() {
                     self.report(pricing_at.key("isByol"), Problem::Required);
                 }
-                if let Some(m) = pr.free_trial_duration_in_months {
-                    if ![0, 1, 3].contains(&m) {
-                        self.report(
-                            pricing_at.key("freeTrialDurationInMonths"),
-                            Problem::InvalidChoice {
-                                allowed: "0, 1, 3".into(),
-                            },
-                        );
-                    }
+                if let Some(m) = pr.free_trial_duration_in_months
+                    && ![0, 1, 3].contains(&m)
+                {
+                    self.report(
+                        pricing_at.key("freeTrialDurationInMonths"),
+                        Problem::InvalidChoice {
+                            allowed: "0, 1, 3".into(),
+                        },
+                    );
                 }
             }
         }
@@ -901,7 +903,7 @@ impl Validator {
             .iter()
             .map(|(k, v)| (DiskVersion::parse(k).ok(), k, v))
             .collect();
-        versions.sort_by(|a, b| a.0.cmp(&b.0));
+        versions.sort_by_key(|a| a.0);
         let reference = versions
             .iter()
             .find(|(v, _, _)| v.is_some())
@@ -920,17 +922,18 @@ impl Validator {
             let disks_at = v.key("lunVhdDetails");
             let disks = image.lun_vhd_details.as_deref().unwrap_or_default();
             self.count(disks_at, disks.len(), 0, limits::MAX_DATA_DISKS);
-            if let Some((ref_key, expected)) = &reference {
-                if ref_key != key && disks.len() != *expected {
-                    self.report(
-                        disks_at,
-                        Problem::DataDiskCountMismatch {
-                            expected: *expected,
-                            actual: disks.len(),
-                            reference: ref_key.clone(),
-                        },
-                    );
-                }
+            if let Some((ref_key, expected)) = &reference
+                && ref_key != key
+                && disks.len() != *expected
+            {
+                self.report(
+                    disks_at,
+                    Problem::DataDiskCountMismatch {
+                        expected: *expected,
+                        actual: disks.len(),
+                        reference: ref_key.clone(),
+                    },
+                );
             }
             for (i, d) in disks.iter().enumerate() {
                 let disk_at = disks_at.index(i);

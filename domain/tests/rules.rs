@@ -92,9 +92,12 @@ fn an_empty_document_lists_every_required_field() {
     );
 }
 
+/// Sets one text field of a document.
+type SetText = fn(&mut OfferDocument, String);
+
 #[test]
 fn text_lengths() {
-    let cases: [(&str, usize, fn(&mut OfferDocument, String)); 8] = [
+    let cases: [(&str, usize, SetText); 8] = [
         ("definition.displayText", 50, |d, v| {
             d.definition.display_text = Some(v)
         }),
