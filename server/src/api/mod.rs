@@ -80,7 +80,10 @@ pub fn router(state: AppState) -> Router {
             &format!("{offer}/operations/{{operation}}"),
             get(operations::get_operation),
         )
-        .route(&format!("{offer}/events"), get(operations::offer_events))
+        .route(
+            &format!("{offer}/events"),
+            get(operations::stream_offer_events),
+        )
         .route(
             "/publishers/{publisher}/notifications",
             get(notifications::list_notifications),

@@ -95,15 +95,16 @@ pub async fn list_offers(
             .is_some_and(|h| h != row.offer.draft_hash);
         let detail = StatusSummary::new(pipeline.as_ref(), live, changed);
         let name = doc.display_name().to_owned();
-        if let Some(s) = &search {
-            if !name.to_lowercase().contains(s) && !row.offer.offer_id.contains(s.as_str()) {
-                continue;
-            }
+        if let Some(s) = &search
+            && !name.to_lowercase().contains(s)
+            && !row.offer.offer_id.contains(s.as_str())
+        {
+            continue;
         }
-        if let Some(st) = q.status.as_deref().filter(|s| !s.is_empty()) {
-            if detail.status.as_str() != st {
-                continue;
-            }
+        if let Some(st) = q.status.as_deref().filter(|s| !s.is_empty())
+            && detail.status.as_str() != st
+        {
+            continue;
         }
         out.push(OfferSummary {
             offer_type_id: VM_OFFER_TYPE.into(),
@@ -273,10 +274,10 @@ pub async fn put_offer(
         IfMatch::Any => None,
         IfMatch::Tag(t) => Some(t.as_str()),
     };
-    if let Some(tag) = expected {
-        if !etag_matches(tag, &existing.etag) {
-            return Err(stale());
-        }
+    if let Some(tag) = expected
+        && !etag_matches(tag, &existing.etag)
+    {
+        return Err(stale());
     }
     let stored: OfferDocument =
         serde_json::from_str(&existing.draft).map_err(anyhow::Error::from)?;

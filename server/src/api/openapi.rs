@@ -5,7 +5,16 @@ use axum::Json;
 use serde_json::{Value, json};
 
 /// `(method, path, operationId, summary, success status, request body schema)`.
-const OPERATIONS: &[(&str, &str, &str, &str, &str, Option<&str>)] = &[
+type Operation = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
+const OPERATIONS: &[Operation] = &[
     (
         "get",
         "/api/health",

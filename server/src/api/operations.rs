@@ -307,7 +307,7 @@ pub async fn get_operation(
 
 /// `GET …/offers/{offer}/events`: Server-Sent Events carrying the status JSON each time it
 /// changes (polled server-side every 500 ms).
-pub async fn offer_events(
+pub async fn stream_offer_events(
     State(state): State<AppState>,
     principal: Principal,
     path: OfferPath,

@@ -68,6 +68,12 @@ pub async fn seed(store: &Store, addr: SocketAddr) -> anyhow::Result<Option<Stri
     let token = crate::auth::create_token(store, DEMO_PUBLISHER, Some("demo")).await?;
     let now = OffsetDateTime::now_utc();
     let sas = sas_query(now);
+    // Images are fetched from the server itself, over loopback when it listens everywhere.
+    let addr = if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    };
     let base = format!("http://{addr}/demo");
     let t = from_ms(now_ms());
 

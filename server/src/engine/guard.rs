@@ -154,10 +154,10 @@ mod tests {
             "0.0.0.0",
             "100.64.0.1",
         ] {
-            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+            assert!(!is_public(ip.parse().expect("an address")), "{ip}");
         }
         for ip in ["8.8.8.8", "20.1.2.3", "2606:4700::1111"] {
-            assert!(is_public(ip.parse().unwrap()), "{ip}");
+            assert!(is_public(ip.parse().expect("an address")), "{ip}");
         }
     }
 }

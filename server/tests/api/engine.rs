@@ -157,3 +157,31 @@ async fn two_servers_on_one_postgres_never_run_a_step_twice() {
         "a step ran twice: {counts:?}"
     );
 }
+
+#[tokio::test]
+async fn token_cli_lists_without_secrets_and_revokes() {
+    let db = TestDb::new().await;
+    let secret = token(&db);
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_portal-server"))
+            .arg("token")
+            .args(args)
+            .args(["--data-dir", db.dir.path().to_str().unwrap()])
+            .env("DATABASE_URL", &db.url)
+            .output()
+            .unwrap()
+    };
+    let list = String::from_utf8(run(&["list"]).stdout).unwrap();
+    assert!(
+        list.contains("kill-test") && list.contains("contoso"),
+        "{list}"
+    );
+    assert!(!list.contains(&secret), "never the secret");
+    assert!(run(&["revoke", "kill-test"]).status.success());
+    assert!(
+        !String::from_utf8(run(&["list"]).stdout)
+            .unwrap()
+            .contains("kill-test")
+    );
+    assert!(!run(&["revoke", "kill-test"]).status.success());
+}

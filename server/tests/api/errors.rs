@@ -221,3 +221,21 @@ async fn web_root_explains_how_to_build_when_missing() {
     assert_eq!(res.status(), 200);
     assert!(res.text().await.unwrap().contains("trunk build"));
 }
+
+#[tokio::test]
+async fn built_web_app_is_served_with_spa_fallback() {
+    let web = tempfile::tempdir().unwrap();
+    std::fs::write(web.path().join("index.html"), "<html>portal index</html>").unwrap();
+    std::fs::write(web.path().join("app.js"), "console.log(1)").unwrap();
+    let dir = web.path().to_owned();
+    let app = TestApp::spawn_with(move |c| c.web_dir = dir).await;
+    for path in ["/", "/offers/contoso/o1/status"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(res.text().await.unwrap().contains("portal index"), "{path}");
+    }
+    let js = app.client.get(app.url("/app.js")).send().await.unwrap();
+    assert_eq!(js.text().await.unwrap(), "console.log(1)");
+    let (status, _) = envelope(app.req(Method::GET, "/api/unknown").send().await.unwrap()).await;
+    assert_eq!(status, 404, "no SPA fallback under /api");
+}

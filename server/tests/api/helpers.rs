@@ -22,23 +22,57 @@ pub const V: &str = "api-version=2017-10-31";
 pub struct TestDb {
     pub url: String,
     pub dir: tempfile::TempDir,
+    /// `(admin URL, database name)` of a PostgreSQL database to drop afterwards.
+    pub pg: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.pg.take() else {
+            return;
+        };
+        // Best effort, on its own thread and runtime: the test's runtime is shutting down.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(async {
+                use sqlx::Connection;
+                let mut conn = sqlx::AnyConnection::connect(&admin).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut conn)
+                    .await?;
+                Ok::<_, anyhow::Error>(())
+            })
+        })
+        .join();
+    }
 }
 
 impl TestDb {
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        let url = match std::env::var("PORTAL_TEST_DATABASE_URL") {
-            Ok(admin) if !admin.is_empty() => create_pg_database(&admin).await,
-            _ => format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("portal.db").display()
-            ),
-        };
-        Self { url, dir }
+        match std::env::var("PORTAL_TEST_DATABASE_URL") {
+            Ok(admin) if !admin.is_empty() => {
+                let (url, name) = create_pg_database(&admin).await;
+                Self {
+                    url,
+                    dir,
+                    pg: Some((admin, name)),
+                }
+            }
+            _ => {
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("portal.db").display()
+                );
+                Self { url, dir, pg: None }
+            }
+        }
     }
 }
 
-async fn create_pg_database(admin: &str) -> String {
+async fn create_pg_database(admin: &str) -> (String, String) {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let name = format!("t_{}", uuid::Uuid::new_v4().simple());
@@ -51,7 +85,7 @@ async fn create_pg_database(admin: &str) -> String {
         .expect("create database");
     let mut url = url::Url::parse(admin).expect("admin url");
     url.set_path(&format!("/{name}"));
-    url.to_string()
+    (url.to_string(), name)
 }
 
 pub fn config(url: &str) -> ServerConfig {
@@ -198,20 +232,14 @@ pub async fn wait_for(
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut last = Value::Null;
     while Instant::now() < deadline {
-        if let Ok(res) = client
-            .get(format!(
-                "{base}/api/publishers/contoso/offers/{offer}/status?{V}"
-            ))
-            .bearer_auth(token)
-            .send()
-            .await
+        let url = format!("{base}/api/publishers/contoso/offers/{offer}/status?{V}");
+        if let Ok(res) = client.get(url).bearer_auth(token).send().await
+            && let Ok(v) = res.json::<Value>().await
         {
-            if let Ok(v) = res.json::<Value>().await {
-                if done(&v) {
-                    return v;
-                }
-                last = v;
+            if done(&v) {
+                return v;
             }
+            last = v;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
