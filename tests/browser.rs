@@ -1,0 +1,111 @@
+//! Component tests in headless Chromium:
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p partner-portal --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use partner_portal::components::fields::{EditorCtx, Field, Kind};
+use partner_portal::model::doc;
+use partner_portal::model::editor::Visibility;
+use portal_domain::{FieldPath, Lang, validate};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn tick() {
+    partner_portal::web::sleep(20).await;
+}
+
+fn host() -> web_sys::HtmlElement {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let host = document.create_element("div").expect("div");
+    document
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("append");
+    host.unchecked_into()
+}
+
+fn editor_ctx(lang: Lang) -> EditorCtx {
+    let doc_signal = RwSignal::new(serde_json::json!({"id": "vm", "definition": {"offer": {}}}));
+    let findings = Memo::new(move |_| {
+        doc_signal.with(|d| doc::typed(d).map(|t| validate(&t)).unwrap_or_default())
+    });
+    EditorCtx {
+        doc: doc_signal,
+        findings,
+        vis: RwSignal::new(Visibility::default()),
+        lang: RwSignal::new(lang),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_field_shows_its_message_once_touched_and_counts_characters() {
+    let el = host();
+    let ctx = editor_ctx(Lang::En);
+    let title = FieldPath::keys(&["definition", "offer", "microsoft-azure-marketplace.title"]);
+    let t2 = title.clone();
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(ctx);
+        view! { <Field path=t2.clone() kind=Kind::Text required=true limit=50 /> }
+    });
+    tick().await;
+    let text = el.text_content().unwrap_or_default();
+    assert!(text.contains("Title"), "label from the domain: {text}");
+    assert!(text.contains("0 / 50"), "{text}");
+    assert!(
+        el.query_selector(".field-error").ok().flatten().is_none(),
+        "no message before touch"
+    );
+
+    ctx.touch(&title);
+    tick().await;
+    assert!(
+        el.query_selector(".field-error").ok().flatten().is_some(),
+        "message after touch"
+    );
+
+    ctx.set(&title, serde_json::json!("Contoso"));
+    tick().await;
+    let text = el.text_content().unwrap_or_default();
+    assert!(text.contains("7 / 50"), "{text}");
+    assert!(
+        el.query_selector(".field-error").ok().flatten().is_none(),
+        "fixed field has no message"
+    );
+    let input = el.query_selector("input").ok().flatten().expect("input");
+    assert_eq!(
+        input.id(),
+        title.to_string(),
+        "the input's id is the finding's path"
+    );
+    handle.forget();
+}
+
+#[wasm_bindgen_test]
+async fn typing_into_the_input_updates_the_draft() {
+    let el = host();
+    let ctx = editor_ctx(Lang::Ko);
+    let path = FieldPath::keys(&["definition", "displayText"]);
+    let p2 = path.clone();
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(ctx);
+        view! { <Field path=p2.clone() /> }
+    });
+    tick().await;
+    let input: web_sys::HtmlInputElement = el
+        .query_selector("input")
+        .ok()
+        .flatten()
+        .expect("input")
+        .unchecked_into();
+    input.set_value("My VM");
+    let event = web_sys::Event::new("input").expect("event");
+    input.dispatch_event(&event).expect("dispatch");
+    tick().await;
+    assert_eq!(ctx.doc.with_untracked(|d| doc::text(d, &path)), "My VM");
+    handle.forget();
+}
