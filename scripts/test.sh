@@ -36,6 +36,9 @@ fi
 step "native tests"
 run_tests cargo test --workspace --quiet
 
+step "independent CPP API client against a fresh server"
+run_tests python3 clients/cpp_flow.py --server "${CARGO_TARGET_DIR:-target}/debug/portal-server"
+
 step "browser tests (headless Chromium)"
 if ls tests/*.rs >/dev/null 2>&1; then
   CHROMEDRIVER=/usr/bin/chromedriver run_tests cargo test -p partner-portal --target wasm32-unknown-unknown --quiet
