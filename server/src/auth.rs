@@ -78,17 +78,28 @@ impl FromRequestParts<AppState> for Principal {
         let header = parts
             .headers
             .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or(ApiError::Unauthorized)?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .or_else(|| header.strip_prefix("bearer "))
-            .map(str::trim)
+            .and_then(|v| v.to_str().ok());
+        let token = match header {
+            Some(h) => h
+                .strip_prefix("Bearer ")
+                .or_else(|| h.strip_prefix("bearer "))
+                .map(str::trim)
+                .map(str::to_owned),
+            // Browsers' EventSource cannot send headers: the event stream alone also accepts
+            // `?access_token=` (request logs record paths only, never query strings).
+            None if parts.uri.path().ends_with("/events") => {
+                url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+                    .find(|(k, _)| k == "access_token")
+                    .map(|(_, v)| v.into_owned())
+            }
+            None => None,
+        };
+        let token = token
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::Unauthorized)?;
         let row = state
             .store
-            .token_by_hash(&hash_token(token))
+            .token_by_hash(&hash_token(&token))
             .await?
             .ok_or(ApiError::Unauthorized)?;
         Principal::from_row(&row).ok_or(ApiError::Unauthorized)

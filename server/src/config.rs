@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 
 /// A value that must never be printed or logged (a database URL may hold a password).
@@ -97,11 +98,11 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub store: StoreArgs,
     /// Do not create the demo publisher and offers on first start.
-    #[arg(long, env = "PORTAL_NO_DEMO")]
+    #[arg(long, env = "PORTAL_NO_DEMO", value_parser = BoolishValueParser::new())]
     pub no_demo: bool,
     /// Allow image URLs on private, loopback and link-local addresses (and plain http to
     /// loopback). Off by default: such URLs could reach internal services.
-    #[arg(long, env = "PORTAL_ALLOW_PRIVATE_NETWORK")]
+    #[arg(long, env = "PORTAL_ALLOW_PRIVATE_NETWORK", value_parser = BoolishValueParser::new())]
     pub allow_private_network: bool,
     /// Minimum duration of each automatic step in seconds, so people can watch the progress
     /// view in a demonstration. Only adds a wait before a step completes.
@@ -141,4 +142,56 @@ pub enum TokenCommand {
         #[command(flatten)]
         store: StoreArgs,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn plain_invocation_means_serve_with_defaults() {
+        let cli = Cli::try_parse_from(["portal-server"]).expect("parses");
+        assert!(cli.command.is_none());
+        assert_eq!(cli.serve.listen.to_string(), "127.0.0.1:8080");
+        assert!(!cli.serve.no_demo && !cli.serve.allow_private_network);
+        assert_eq!(cli.serve.min_step_seconds, 0);
+        assert_eq!(cli.serve.web_dir, PathBuf::from("dist"));
+    }
+
+    #[test]
+    fn serve_and_token_subcommands_parse() {
+        let cli = Cli::try_parse_from([
+            "portal-server",
+            "serve",
+            "--no-demo",
+            "--min-step-seconds",
+            "3",
+        ])
+        .expect("parses");
+        assert!(
+            matches!(cli.command, Some(Command::Serve(ref a)) if a.no_demo && a.min_step_seconds == 3)
+        );
+        let cli =
+            Cli::try_parse_from(["portal-server", "token", "create", "--publisher", "contoso"])
+                .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Token(TokenCommand::Create { .. }))
+        ));
+    }
+
+    #[test]
+    fn database_urls_are_never_printed() {
+        let s: Secret = "postgres://u:hunter2@db/portal"
+            .parse()
+            .expect("infallible");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
 }

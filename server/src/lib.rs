@@ -104,7 +104,10 @@ impl Server {
             .nest("/api", api::router(state.clone()))
             .merge(demo::vhd::router())
             .merge(web::router(&config.web_dir))
-            .layer(TraceLayer::new_for_http());
+            // Spans record the path only: query strings may carry an access token.
+            .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+            }));
         Ok(Self {
             listener,
             router,
