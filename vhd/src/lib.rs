@@ -1,0 +1,29 @@
+//! `portal-vhd`: certification of VM images (fixed VHDs) by reading only the bytes needed,
+//! through HTTP range requests.
+//!
+//! - [`source`]: the [`RangeSource`] trait and local sources.
+//! - [`http`]: [`HttpRangeSource`], with the address guard, time limits and budgets.
+//! - [`readahead`]: [`ReadAhead`], the 64 KiB aligned cache in front of a source.
+//! - [`access`], [`footer`], [`partition`], `linux`: the tests.
+//! - [`certify`]: [`certify_disk`] and [`certify_url`], which run them all.
+//! - [`report`]: [`DiskReport`] and its conversion to workflow step messages.
+//!
+//! Everything is blocking and `!Send` inside (ext4-view); run one certification start to
+//! finish in `tokio::task::spawn_blocking`.
+
+pub mod access;
+pub mod certify;
+pub mod footer;
+pub mod http;
+mod linux;
+pub mod partition;
+pub mod readahead;
+pub mod report;
+pub mod source;
+
+pub use certify::{CertifyOptions, DiskKind, OsFamily, certify_disk, certify_url, tests_for};
+pub use footer::SizeLimits;
+pub use http::{AddressPolicy, HttpOptions, HttpRangeSource};
+pub use readahead::ReadAhead;
+pub use report::{DiskReport, TestId, TestResult, Verdict};
+pub use source::{FileSource, MemorySource, RangeSource, ReadError};
