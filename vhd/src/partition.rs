@@ -351,11 +351,15 @@ mod tests {
         assert_eq!(t.kind, TableKind::Mbr);
         assert_eq!(t.partitions.len(), 2);
         assert!(t.partitions[1].logical && t.partitions[1].kind == TYPE_SWAP);
-        // Point the chain at itself: it must stop with a problem, not spin.
-        put(&mut disk[ebr..], 1, 0x05, 0, 0);
-        disk[ebr + 446 + 16 + 4] = 0x05;
-        disk[ebr + 446 + 16 + 8] = 0; // next = base + 0 → treated as end
+        // A second EBR at base+100 whose link points back to itself: a loop that must end.
+        put(&mut disk[ebr..], 1, 0x05, 100, 100);
+        let ebr2 = (6144 + 100) * 512;
+        put(&mut disk[ebr2..], 0, TYPE_LINUX, 10, 10);
+        put(&mut disk[ebr2..], 1, 0x05, 100, 100);
+        disk[ebr2 + 510] = 0x55;
+        disk[ebr2 + 511] = 0xAA;
         let t = read_table(&mut MemorySource(disk), size).unwrap();
-        assert_eq!(t.partitions.len(), 2);
+        assert_eq!(t.partitions.len(), 3);
+        assert!(t.problems.iter().any(|p| p.contains("loops")), "{t:?}");
     }
 }
