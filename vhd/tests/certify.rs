@@ -677,3 +677,63 @@ fn failures_become_step_messages_tied_to_the_field() {
     assert_eq!(json["tests"][0]["id"], "access.https");
     assert_eq!(json["tests"][0]["verdict"], "pass");
 }
+
+#[test]
+fn redirects_are_followed_and_rechecked() {
+    if mkfs().is_none() {
+        return;
+    }
+    let (dir, _) = server().dir("redirect");
+    linux_vhd(&dir, "disk", SIZE, |_| {});
+    let now = datetime!(2026-11-25 12:00 UTC);
+    let r = certify_url(&server().url("/redirect/redirect/disk.vhd"), LINUX, &options(), now);
+    assert_verdicts(&r, &all_ids(LINUX), &[], &[]);
+    // One extra hop for the first request only: later reads go straight to the final URL.
+    let direct = certify_url(&server().url("/files/redirect/disk.vhd"), LINUX, &options(), now);
+    assert_eq!(r.requests, direct.requests + 1);
+    let _ = fs::remove_dir_all(&dir);
+
+    let r = certify_url(&server().url("/toftp/disk.vhd"), LINUX, &options(), now);
+    assert_eq!(r.verdict(TestId::AccessRanges), Some(Verdict::Fail));
+    assert!(r.get(TestId::AccessRanges).unwrap().message.contains("ftp://"), "{r:#?}");
+}
+
+#[test]
+fn request_budget_stops_the_check_with_a_clear_failure() {
+    if mkfs().is_none() {
+        return;
+    }
+    let (dir, base) = server().dir("budget");
+    linux_vhd(&dir, "disk", SIZE, |_| {});
+    let mut opts = options();
+    opts.http.max_requests = 3;
+    let r = certify_url(&format!("{base}/disk.vhd"), LINUX, &opts, datetime!(2026-11-25 12:00 UTC));
+    assert!(!r.passed());
+    assert!(r.requests <= 3);
+    assert!(
+        r.tests.iter().any(|t| t.verdict == Verdict::Fail && t.message.contains("more than 3 requests")),
+        "{r:#?}"
+    );
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sas_url_is_checked_and_served() {
+    if mkfs().is_none() {
+        return;
+    }
+    let (dir, base) = server().dir("sas");
+    linux_vhd(&dir, "disk", SIZE, |_| {});
+    let mut opts = options();
+    opts.require_sas = true;
+    let url = format!(
+        "{base}/disk.vhd?sv=2020-08-04&sr=c&sp=rl&st=2026-11-20T00:00:00Z&se=2027-01-31T00:00:00Z&sig=abc%3D"
+    );
+    let r = certify_url(&url, LINUX, &opts, datetime!(2026-11-25 12:00 UTC));
+    let mut ids = all_ids(LINUX);
+    ids.extend([TestId::AccessSasPermissions, TestId::AccessSasStart, TestId::AccessSasExpiry]);
+    assert_verdicts(&r, &ids, &[], &[]);
+    let r = certify_url(&url.replace("sp=rl", "sp=rwl"), LINUX, &opts, datetime!(2026-11-25 12:00 UTC));
+    assert_verdicts(&r, &ids, &[TestId::AccessSasPermissions], &[]);
+    let _ = fs::remove_dir_all(&dir);
+}

@@ -240,7 +240,8 @@ pub fn options() -> CertifyOptions {
 }
 
 /// The shared test server: `/files/*` (ServeDir over `root()`), `/ignore/*` (answers 200 with
-/// a large body, ignoring Range), `/stall/*` (never answers), `/loop/*` (redirects to itself).
+/// a large body, ignoring Range), `/stall/*` (never answers), `/loop/*` (redirects to itself),
+/// `/redirect/*` (307 to `/files/*`), `/toftp/*` (302 to an ftp:// URL).
 pub struct Server {
     pub addr: SocketAddr,
     pub root: PathBuf,
@@ -276,6 +277,18 @@ pub fn server() -> &'static Server {
                         get(|| async {
                             tokio::time::sleep(Duration::from_secs(3600)).await;
                             StatusCode::OK
+                        }),
+                    )
+                    .route(
+                        "/redirect/{*path}",
+                        get(|axum::extract::Path(path): axum::extract::Path<String>| async move {
+                            (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, format!("/files/{path}"))]).into_response()
+                        }),
+                    )
+                    .route(
+                        "/toftp/{name}",
+                        get(|| async {
+                            (StatusCode::FOUND, [(header::LOCATION, "ftp://127.0.0.1/disk.vhd")]).into_response()
                         }),
                     )
                     .route(
