@@ -686,16 +686,32 @@ fn redirects_are_followed_and_rechecked() {
     let (dir, _) = server().dir("redirect");
     linux_vhd(&dir, "disk", SIZE, |_| {});
     let now = datetime!(2026-11-25 12:00 UTC);
-    let r = certify_url(&server().url("/redirect/redirect/disk.vhd"), LINUX, &options(), now);
+    let r = certify_url(
+        &server().url("/redirect/redirect/disk.vhd"),
+        LINUX,
+        &options(),
+        now,
+    );
     assert_verdicts(&r, &all_ids(LINUX), &[], &[]);
     // One extra hop for the first request only: later reads go straight to the final URL.
-    let direct = certify_url(&server().url("/files/redirect/disk.vhd"), LINUX, &options(), now);
+    let direct = certify_url(
+        &server().url("/files/redirect/disk.vhd"),
+        LINUX,
+        &options(),
+        now,
+    );
     assert_eq!(r.requests, direct.requests + 1);
     let _ = fs::remove_dir_all(&dir);
 
     let r = certify_url(&server().url("/toftp/disk.vhd"), LINUX, &options(), now);
     assert_eq!(r.verdict(TestId::AccessRanges), Some(Verdict::Fail));
-    assert!(r.get(TestId::AccessRanges).unwrap().message.contains("ftp://"), "{r:#?}");
+    assert!(
+        r.get(TestId::AccessRanges)
+            .unwrap()
+            .message
+            .contains("ftp://"),
+        "{r:#?}"
+    );
 }
 
 #[test]
@@ -707,11 +723,18 @@ fn request_budget_stops_the_check_with_a_clear_failure() {
     linux_vhd(&dir, "disk", SIZE, |_| {});
     let mut opts = options();
     opts.http.max_requests = 3;
-    let r = certify_url(&format!("{base}/disk.vhd"), LINUX, &opts, datetime!(2026-11-25 12:00 UTC));
+    let r = certify_url(
+        &format!("{base}/disk.vhd"),
+        LINUX,
+        &opts,
+        datetime!(2026-11-25 12:00 UTC),
+    );
     assert!(!r.passed());
     assert!(r.requests <= 3);
     assert!(
-        r.tests.iter().any(|t| t.verdict == Verdict::Fail && t.message.contains("more than 3 requests")),
+        r.tests
+            .iter()
+            .any(|t| t.verdict == Verdict::Fail && t.message.contains("more than 3 requests")),
         "{r:#?}"
     );
     let _ = fs::remove_dir_all(&dir);
@@ -731,9 +754,18 @@ fn sas_url_is_checked_and_served() {
     );
     let r = certify_url(&url, LINUX, &opts, datetime!(2026-11-25 12:00 UTC));
     let mut ids = all_ids(LINUX);
-    ids.extend([TestId::AccessSasPermissions, TestId::AccessSasStart, TestId::AccessSasExpiry]);
+    ids.extend([
+        TestId::AccessSasPermissions,
+        TestId::AccessSasStart,
+        TestId::AccessSasExpiry,
+    ]);
     assert_verdicts(&r, &ids, &[], &[]);
-    let r = certify_url(&url.replace("sp=rl", "sp=rwl"), LINUX, &opts, datetime!(2026-11-25 12:00 UTC));
+    let r = certify_url(
+        &url.replace("sp=rl", "sp=rwl"),
+        LINUX,
+        &opts,
+        datetime!(2026-11-25 12:00 UTC),
+    );
     assert_verdicts(&r, &ids, &[TestId::AccessSasPermissions], &[]);
     let _ = fs::remove_dir_all(&dir);
 }

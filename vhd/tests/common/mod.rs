@@ -281,14 +281,24 @@ pub fn server() -> &'static Server {
                     )
                     .route(
                         "/redirect/{*path}",
-                        get(|axum::extract::Path(path): axum::extract::Path<String>| async move {
-                            (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, format!("/files/{path}"))]).into_response()
-                        }),
+                        get(
+                            |axum::extract::Path(path): axum::extract::Path<String>| async move {
+                                (
+                                    StatusCode::TEMPORARY_REDIRECT,
+                                    [(header::LOCATION, format!("/files/{path}"))],
+                                )
+                                    .into_response()
+                            },
+                        ),
                     )
                     .route(
                         "/toftp/{name}",
                         get(|| async {
-                            (StatusCode::FOUND, [(header::LOCATION, "ftp://127.0.0.1/disk.vhd")]).into_response()
+                            (
+                                StatusCode::FOUND,
+                                [(header::LOCATION, "ftp://127.0.0.1/disk.vhd")],
+                            )
+                                .into_response()
                         }),
                     )
                     .route(
