@@ -221,6 +221,14 @@ pub async fn offer_status(
         .store
         .latest_operation(&offer.publisher_id, &offer.offer_id)
         .await?;
+    // Read the offer again after its operation: a step's effects on the offer (preview and
+    // production versions) commit together with the operation, so this order never shows a
+    // completed operation with the offer's state from before it.
+    let offer = &state
+        .store
+        .offer(&offer.publisher_id, &offer.offer_id)
+        .await?
+        .unwrap_or_else(|| offer.clone());
     let production_hash = match offer.production_version {
         Some(v) => state
             .store

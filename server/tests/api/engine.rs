@@ -185,3 +185,59 @@ async fn token_cli_lists_without_secrets_and_revokes() {
     );
     assert!(!run(&["revoke", "kill-test"]).status.success());
 }
+
+#[tokio::test]
+async fn demo_has_every_state_and_its_own_images_pass_certification() {
+    let db = TestDb::new().await;
+    let mut cfg = config(&db.url);
+    cfg.demo = true;
+    cfg.allow_private_network = false; // the demo's own address is allowed anyway
+    let server = portal_server::Server::build(cfg).await.unwrap();
+    let token = server
+        .demo_token
+        .clone()
+        .expect("a demo token on first start");
+    let base = format!("http://{}", server.addr);
+    tokio::spawn(server.run());
+    let client = reqwest::Client::new();
+    let list: Value = client
+        .get(format!("{base}/api/publishers/contoso/offers?{V}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let status_of = |id: &str| {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == id)
+            .map(|o| o["status"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        status_of("contoso-draft").as_deref(),
+        Some("neverPublished")
+    );
+    assert_eq!(status_of("contoso-failed").as_deref(), Some("failed"));
+    assert_eq!(
+        status_of("contoso-signoff").as_deref(),
+        Some("waitingForPublisherReview")
+    );
+    assert_eq!(status_of("contoso-live").as_deref(), Some("succeeded"));
+    // The publishing one runs for real against the portal's own sample images.
+    let s = wait_for(&base, &token, "contoso-publishing", 30, |v| {
+        offer_status(v) == "waitingForPublisherReview" || offer_status(v) == "failed"
+    })
+    .await;
+    assert_eq!(offer_status(&s), "waitingForPublisherReview", "{s}");
+    let range = client
+        .get(format!("{base}/demo/vhds/sample.vhd"))
+        .header("Range", "bytes=0-511")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(range.status(), 206);
+    assert_eq!(range.headers()["content-range"], "bytes 0-511/1049088");
+}
