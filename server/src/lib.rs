@@ -126,7 +126,12 @@ impl Server {
     /// Runs the workers and serves until the process ends.
     pub async fn run(self) -> anyhow::Result<()> {
         let _workers = engine::spawn_workers(&self.state, self.workers);
-        axum::serve(self.listener, self.router).await?;
+        // Ctrl-C ends the process without waiting for open event streams; steps interrupted
+        // here resume (elsewhere, or after a restart) once their leases expire.
+        tokio::select! {
+            served = axum::serve(self.listener, self.router) => served?,
+            _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
+        }
         Ok(())
     }
 }

@@ -750,6 +750,18 @@ impl Store {
         Ok(true)
     }
 
+    /// How many times a step of an operation was started.
+    pub async fn step_runs(&self, operation: &str, step: &str) -> sqlx::Result<i64> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM step_runs WHERE operation_id = $1 AND step = $2",
+        )
+        .bind(operation)
+        .bind(step)
+        .fetch_one(&self.pool)
+        .await?;
+        row.try_get("n")
+    }
+
     /// How many times each (operation, step) was started, for audits and tests.
     pub async fn step_run_counts(&self) -> sqlx::Result<Vec<(String, String, i64)>> {
         let rows = sqlx::query(

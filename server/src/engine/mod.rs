@@ -183,8 +183,24 @@ fn spawn_renewal(state: &AppState, id: &str, owner: &str) -> JoinHandle<()> {
     })
 }
 
+/// A step started this many times (crashes, lost leases, transient errors) stops retrying.
+const MAX_STEP_RUNS: i64 = 8;
+
 async fn run_and_finish(ctx: &mut StepContext) -> anyhow::Result<()> {
-    let outcome = dispatch(ctx.step, ctx).await?;
+    let runs = ctx
+        .state
+        .store
+        .step_runs(&ctx.op.id, ctx.step.as_str())
+        .await?;
+    let outcome = if runs > MAX_STEP_RUNS {
+        tracing::error!(operation.id = %ctx.op.id, step = ctx.step.as_str(), runs, "step keeps failing; giving up");
+        let text = "This step could not be completed after several attempts because of an internal error. Press Publish to try again; if it happens again, open a support request.";
+        StepOutcome::Failed(vec![
+            StepMessage::text(MessageLevel::Error, text, from_ms(now_ms())).at("", "internalError"),
+        ])
+    } else {
+        dispatch(ctx.step, ctx).await?
+    };
     // The demo's minimum duration: only a wait before the step completes.
     let min = ctx.state.settings.min_step;
     if !min.is_zero() {
