@@ -18,18 +18,17 @@ pub fn Modal(
 ) -> impl IntoView {
     let dialog_ref = NodeRef::<leptos::html::Div>::new();
     Effect::new(move |_| {
-        if open.get() {
-            if let Some(el) = dialog_ref.get() {
-                let first = el
-                    .query_selector("input, textarea, select, button")
-                    .ok()
-                    .flatten();
-                if let Some(first) = first {
-                    if let Ok(html) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(first)
-                    {
-                        let _ = html.focus();
-                    }
-                }
+        if open.get()
+            && let Some(el) = dialog_ref.get()
+        {
+            let first = el
+                .query_selector("input, textarea, select, button")
+                .ok()
+                .flatten();
+            if let Some(first) = first
+                && let Ok(html) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(first)
+            {
+                let _ = html.focus();
             }
         }
     });
