@@ -30,6 +30,8 @@ apt_install() {
 command -v cc >/dev/null || apt_install build-essential
 command -v npm >/dev/null || apt_install nodejs npm
 command -v pkg-config >/dev/null || apt_install pkg-config
+# mkfs.ext4 builds the VM test images (and the demo's sample images) without root.
+apt_install e2fsprogs
 if [ "${PORTAL_SKIP_BROWSER:-0}" != 1 ]; then
   apt_install chromium chromium-driver brotli
 fi
