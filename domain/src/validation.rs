@@ -951,6 +951,56 @@ impl Validator {
     }
 }
 
+/// Whether a field must be filled in, by its document key (the last key of its path, e.g.
+/// `microsoft-azure-marketplace.title` or `osVhdUrl`). Derived from the rules themselves — by
+/// validating skeleton documents that contain every kind of entry but no values — so the
+/// editor's required markers can never disagree with validation.
+pub fn is_required(key: &str) -> bool {
+    static REQUIRED: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    REQUIRED.get_or_init(required_keys).contains(key)
+}
+
+fn required_keys() -> HashSet<String> {
+    use crate::document::{
+        CrmLeadConfiguration, DataDisk, OpenPort, Screenshot, UsefulLink, Video,
+        VirtualMachinePricing,
+    };
+    let mut skeleton = OfferDocument::default();
+    let offer = &mut skeleton.definition.offer;
+    offer.test_drive_enabled = Some(true);
+    offer.useful_links = Some(vec![UsefulLink::default()]);
+    offer.screenshots = Some(vec![Screenshot::default()]);
+    offer.videos = Some(vec![Video::default()]);
+    let image = VmImage {
+        lun_vhd_details: Some(vec![DataDisk::default()]),
+        ..Default::default()
+    };
+    skeleton.definition.plans = vec![Plan {
+        pricing: Some(VirtualMachinePricing::default()),
+        open_ports: Some(vec![OpenPort::default()]),
+        vm_images: Some([("1.0.0".to_owned(), image)].into()),
+        ..Default::default()
+    }];
+    let mut variants = Vec::new();
+    for dest in LeadDestination::CHOICES {
+        for auth in ["AzureAD", "Office365"] {
+            let mut doc = skeleton.clone();
+            doc.definition.offer.lead_destination = Some(dest.as_str().to_owned());
+            doc.definition.offer.crm_lead_configuration = Some(CrmLeadConfiguration {
+                authentication: Some(auth.to_owned()),
+                ..Default::default()
+            });
+            variants.push(doc);
+        }
+    }
+    variants
+        .iter()
+        .flat_map(validate)
+        .filter(|f| f.problem == Problem::Required)
+        .filter_map(|f| f.field.last_key().map(str::to_owned))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1018,54 +1068,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Whether a field must be filled in, by its document key (the last key of its path, e.g.
-/// `microsoft-azure-marketplace.title` or `osVhdUrl`). Derived from the rules themselves — by
-/// validating skeleton documents that contain every kind of entry but no values — so the
-/// editor's required markers can never disagree with validation.
-pub fn is_required(key: &str) -> bool {
-    static REQUIRED: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
-    REQUIRED.get_or_init(required_keys).contains(key)
-}
-
-fn required_keys() -> HashSet<String> {
-    use crate::document::{
-        CrmLeadConfiguration, DataDisk, OpenPort, Screenshot, UsefulLink, Video,
-        VirtualMachinePricing,
-    };
-    let mut skeleton = OfferDocument::default();
-    let offer = &mut skeleton.definition.offer;
-    offer.test_drive_enabled = Some(true);
-    offer.useful_links = Some(vec![UsefulLink::default()]);
-    offer.screenshots = Some(vec![Screenshot::default()]);
-    offer.videos = Some(vec![Video::default()]);
-    let image = VmImage {
-        lun_vhd_details: Some(vec![DataDisk::default()]),
-        ..Default::default()
-    };
-    skeleton.definition.plans = vec![Plan {
-        pricing: Some(VirtualMachinePricing::default()),
-        open_ports: Some(vec![OpenPort::default()]),
-        vm_images: Some([("1.0.0".to_owned(), image)].into()),
-        ..Default::default()
-    }];
-    let mut variants = Vec::new();
-    for dest in LeadDestination::CHOICES {
-        for auth in ["AzureAD", "Office365"] {
-            let mut doc = skeleton.clone();
-            doc.definition.offer.lead_destination = Some(dest.as_str().to_owned());
-            doc.definition.offer.crm_lead_configuration = Some(CrmLeadConfiguration {
-                authentication: Some(auth.to_owned()),
-                ..Default::default()
-            });
-            variants.push(doc);
-        }
-    }
-    variants
-        .iter()
-        .flat_map(|doc| validate(doc))
-        .filter(|f| f.problem == Problem::Required)
-        .filter_map(|f| f.field.last_key().map(str::to_owned))
-        .collect()
 }
