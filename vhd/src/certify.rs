@@ -307,3 +307,40 @@ pub fn certify_url(
         requests: counters.requests(),
     }
 }
+
+/// The tests [`certify_url`] runs on the URL text alone (before any request).
+const URL_TESTS: &[TestId] = &[
+    TestId::AccessHttps,
+    TestId::AccessSasPermissions,
+    TestId::AccessSasStart,
+    TestId::AccessSasExpiry,
+    TestId::AccessBlobName,
+];
+
+/// A stored report made current for `url` at `now`: the URL tests (HTTPS, SAS times and
+/// permissions, blob name) are run again, the rest is kept. For reusing the result of an
+/// unchanged image whose SAS URL was regenerated. No request is sent.
+pub fn refresh_url_tests(
+    report: &DiskReport,
+    url: &str,
+    opts: &CertifyOptions,
+    now: OffsetDateTime,
+) -> DiskReport {
+    let rules = UrlRules {
+        allow_http: opts.http.allow_http,
+        require_sas: opts.require_sas,
+    };
+    let mut tests = check_url(url, rules, now);
+    tests.extend(
+        report
+            .tests
+            .iter()
+            .filter(|t| !URL_TESTS.contains(&t.id))
+            .cloned(),
+    );
+    DiskReport {
+        tests,
+        bytes_read: report.bytes_read,
+        requests: report.requests,
+    }
+}

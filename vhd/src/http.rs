@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
-use reqwest::header::{CONTENT_RANGE, ETAG, LOCATION, RANGE};
+use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, ETAG, LAST_MODIFIED, LOCATION, RANGE};
 use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
@@ -27,12 +27,21 @@ use crate::source::{RangeSource, ReadError, check_range};
 pub struct AddressPolicy {
     /// Allow loopback, private, link-local and other non-public addresses (tests, demos).
     pub allow_private: bool,
+    /// One more socket address allowed even when it is not public (exactly this IP and
+    /// port): a portal serving its own demo images.
+    #[serde(default)]
+    pub also_allow: Option<SocketAddr>,
 }
 
 impl AddressPolicy {
-    /// Whether the policy lets the client connect to `ip`.
+    /// Whether the policy lets the client connect to `ip` (on any port).
     pub fn allows(self, ip: IpAddr) -> bool {
         self.allow_private || is_public(ip)
+    }
+
+    /// Whether the policy lets the client connect to `addr` (IP and port).
+    pub fn allows_socket(self, addr: SocketAddr) -> bool {
+        self.allows(addr.ip()) || self.also_allow == Some(addr)
     }
 }
 
@@ -266,15 +275,19 @@ impl HttpRangeSource {
             .no_proxy()
             .use_rustls_tls();
         let builder = match host {
-            Host::Ipv4(ip) if !policy.allows(IpAddr::V4(ip)) => return Err(refuse(IpAddr::V4(ip))),
-            Host::Ipv6(ip) if !policy.allows(IpAddr::V6(ip)) => return Err(refuse(IpAddr::V6(ip))),
+            Host::Ipv4(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
+                return Err(refuse(IpAddr::V4(ip)));
+            }
+            Host::Ipv6(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
+                return Err(refuse(IpAddr::V6(ip)));
+            }
             Host::Ipv4(_) | Host::Ipv6(_) => builder,
             Host::Domain(name) => {
                 let addrs: Vec<SocketAddr> = (name, port)
                     .to_socket_addrs()
                     .map_err(|e| ReadError::Connect(format!("cannot resolve {name}: {e}")))?
                     .collect();
-                let chosen = addrs.iter().find(|a| policy.allows(a.ip())).copied();
+                let chosen = addrs.iter().find(|a| policy.allows_socket(**a)).copied();
                 match (chosen, addrs.first()) {
                     (Some(addr), _) => builder.resolve(name, addr),
                     (None, Some(first)) => return Err(refuse(first.ip())),
@@ -293,6 +306,11 @@ impl HttpRangeSource {
 
     /// Sends `Range: bytes=start-end`, following redirects by hand.
     fn send(&mut self, start: u64, end: u64) -> Result<Response, ReadError> {
+        self.send_with(Some((start, end)))
+    }
+
+    /// Sends a ranged GET, or a HEAD when `range` is `None`, following redirects by hand.
+    fn send_with(&mut self, range: Option<(u64, u64)>) -> Result<Response, ReadError> {
         let mut url = self.url.clone();
         for hop in 0..=self.opts.max_redirects {
             let client = self.client_for(&url)?;
@@ -300,9 +318,13 @@ impl HttpRangeSource {
                 return Err(ReadError::RequestBudget(self.opts.max_requests));
             }
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
-            let resp = client
-                .get(url.clone())
-                .header(RANGE, format!("bytes={start}-{end}"))
+            let request = match range {
+                Some((start, end)) => client
+                    .get(url.clone())
+                    .header(RANGE, format!("bytes={start}-{end}")),
+                None => client.head(url.clone()),
+            };
+            let resp = request
                 .send()
                 .map_err(|e| map_send_error(&e, self.opts.timeout))?;
             if !resp.status().is_redirection() {
@@ -381,6 +403,54 @@ impl HttpRangeSource {
         }
         Ok(())
     }
+}
+
+/// What identifies one version of an image without reading it: its size and the validators
+/// the server sends (Azure Blob storage sends both `ETag` and `Last-Modified`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageIdentity {
+    /// Size in bytes (`Content-Length` of a HEAD).
+    pub size: u64,
+    /// `ETag`, if sent.
+    pub etag: Option<String>,
+    /// `Last-Modified`, if sent.
+    pub last_modified: Option<String>,
+}
+
+impl ImageIdentity {
+    /// True when there is a validator besides the size, so an unchanged identity means an
+    /// unchanged image.
+    pub fn has_validator(&self) -> bool {
+        self.etag.is_some() || self.last_modified.is_some()
+    }
+}
+
+/// One `HEAD` request through the same guarded client as [`HttpRangeSource`] (address policy,
+/// pinned address, redirects checked by hand, time limit): the image's size, `ETag` and
+/// `Last-Modified`, to tell whether it changed since it was last certified. Reads no body.
+pub fn probe(url: &str, opts: &HttpOptions) -> Result<ImageIdentity, ReadError> {
+    let url = Url::parse(url).map_err(|e| ReadError::BadUrl(e.to_string()))?;
+    let mut src = HttpRangeSource {
+        url,
+        opts: opts.clone(),
+        clients: Vec::new(),
+        len: 0,
+        etag: None,
+        counters: Arc::new(HttpCounters::default()),
+    };
+    let resp = src.send_with(None)?;
+    if !resp.status().is_success() {
+        return Err(ReadError::Status(resp.status().as_u16()));
+    }
+    let size = header(&resp, CONTENT_LENGTH)
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| ReadError::BadContentRange("no Content-Length in the HEAD answer".into()))?;
+    Ok(ImageIdentity {
+        size,
+        etag: header(&resp, ETAG),
+        last_modified: header(&resp, LAST_MODIFIED),
+    })
 }
 
 fn header(resp: &Response, name: reqwest::header::HeaderName) -> Option<String> {
@@ -468,11 +538,22 @@ mod tests {
             assert!(!is_public(ip), "{a} should be refused");
             assert!(
                 AddressPolicy {
-                    allow_private: true
+                    allow_private: true,
+                    also_allow: None,
                 }
                 .allows(ip)
             );
         }
+        let own: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let policy = AddressPolicy {
+            allow_private: false,
+            also_allow: Some(own),
+        };
+        assert!(policy.allows_socket(own));
+        assert!(!policy.allows_socket("127.0.0.1:8081".parse().unwrap()));
+        assert!(!policy.allows_socket("[::1]:8080".parse().unwrap()));
+        assert!(!policy.allows_socket("10.0.0.1:8080".parse().unwrap()));
+        assert!(policy.allows_socket("8.8.8.8:443".parse().unwrap()));
         for a in ["20.150.1.1", "8.8.8.8", "2603:1030::1", "::ffff:20.150.1.1"] {
             assert!(is_public(a.parse().unwrap()), "{a} should be allowed");
         }

@@ -7,6 +7,7 @@
 //! - [`access`], [`footer`], [`partition`], `linux`: the tests.
 //! - [`certify`]: [`certify_disk`] and [`certify_url`], which run them all.
 //! - [`report`]: [`DiskReport`] and its conversion to workflow step messages.
+//! - `testimage` (feature `test-images`): builds real images with `mkfs.ext4`, no root.
 //!
 //! Everything is blocking and `!Send` inside (ext4-view); run one certification start to
 //! finish in `tokio::task::spawn_blocking`.
@@ -20,10 +21,14 @@ pub mod partition;
 pub mod readahead;
 pub mod report;
 pub mod source;
+#[cfg(feature = "test-images")]
+pub mod testimage;
 
-pub use certify::{CertifyOptions, DiskKind, OsFamily, certify_disk, certify_url, tests_for};
+pub use certify::{
+    CertifyOptions, DiskKind, OsFamily, certify_disk, certify_url, refresh_url_tests, tests_for,
+};
 pub use footer::SizeLimits;
-pub use http::{AddressPolicy, HttpOptions, HttpRangeSource};
+pub use http::{AddressPolicy, HttpOptions, HttpRangeSource, ImageIdentity, probe};
 pub use readahead::ReadAhead;
 pub use report::{DiskReport, TestId, TestResult, Verdict};
 pub use source::{FileSource, MemorySource, RangeSource, ReadError};

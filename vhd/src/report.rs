@@ -149,12 +149,19 @@ impl DiskReport {
 
     /// Step messages for every test that did not pass, tied to `field` (the field path of the
     /// disk's URL, e.g. `definition.plans[0]…osVhdUrl`); the code is `certification.<test id>`.
+    /// Failures are errors; warnings and tests needing manual review are warnings. When some
+    /// test failed, the tests that did not run are summed up in one information message
+    /// (code `certification.not_run`) instead: most did not run because of the failure, and
+    /// they all run again once it is fixed.
     pub fn step_messages(&self, field: &str, now: OffsetDateTime) -> Vec<StepMessage> {
-        self.tests
+        let failed = !self.passed();
+        let mut out: Vec<StepMessage> = self
+            .tests
             .iter()
             .filter_map(|t| {
                 let level = match t.verdict {
                     Verdict::Pass => return None,
+                    Verdict::NotRun if failed => return None,
                     Verdict::Fail => MessageLevel::Error,
                     Verdict::Warning | Verdict::NotRun => MessageLevel::Warning,
                 };
@@ -169,6 +176,24 @@ impl DiskReport {
                         .at(field, format!("certification.{}", t.id.as_str())),
                 )
             })
-            .collect()
+            .collect();
+        let not_run: Vec<&str> = self
+            .tests
+            .iter()
+            .filter(|t| t.verdict == Verdict::NotRun)
+            .map(|t| t.id.as_str())
+            .collect();
+        if failed && !not_run.is_empty() {
+            let text = format!(
+                "{} more test(s) did not run because of the failure(s) above; they run once the image is fixed: {}.",
+                not_run.len(),
+                not_run.join(", ")
+            );
+            out.push(
+                StepMessage::text(MessageLevel::Information, &text, now)
+                    .at(field, "certification.not_run"),
+            );
+        }
+        out
     }
 }

@@ -1,222 +1,75 @@
-//! Test fixtures: fixed VHD images built without root (sparse raw file, MBR written here,
-//! `mkfs.ext4 -d` at an offset, footer appended here) and HTTP servers on 127.0.0.1:0.
+//! Test fixtures: fixed VHD images built without root (`portal_vhd::testimage`: sparse raw
+//! file, MBR, `mkfs.ext4 -d` at an offset, footer) and HTTP servers on 127.0.0.1:0.
 
 #![allow(
     dead_code,
     reason = "each test binary uses a different part of the fixtures"
 )]
 
-use std::fs::{self, OpenOptions};
-use std::io::{Seek, SeekFrom, Write};
+use std::fs;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use portal_vhd::footer::build_fixed_footer;
+use portal_vhd::testimage;
+#[allow(
+    unused_imports,
+    reason = "each test binary uses a different part of the fixtures"
+)]
+pub use portal_vhd::testimage::{Content, GIB, MIB, Part, Table};
 use portal_vhd::{AddressPolicy, DiskReport};
 use portal_vhd::{CertifyOptions, HttpOptions, SizeLimits, TestId, Verdict};
 
-pub const MIB: u64 = 1024 * 1024;
-pub const GIB: u64 = 1024 * MIB;
+// Thin panicking wrappers over `portal_vhd::testimage` (a failed build is a failed test).
 
 /// `mkfs.ext4`, or `None` with a printed note (install `e2fsprogs`).
 pub fn mkfs() -> Option<PathBuf> {
-    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
-    FOUND
-        .get_or_init(|| {
-            let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-                .map(|p| std::env::split_paths(&p).collect())
-                .unwrap_or_default();
-            dirs.extend(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from));
-            let found = dirs.into_iter().map(|d| d.join("mkfs.ext4")).find(|p| p.is_file());
-            if found.is_none() {
-                eprintln!("NOTE: mkfs.ext4 not found; ext4 image tests are skipped. Install e2fsprogs (apt-get install e2fsprogs).");
-            }
-            found
-        })
-        .clone()
-}
-
-/// What a partition holds.
-#[derive(Debug, Clone)]
-pub enum Content {
-    Empty,
-    /// An ext4 filesystem made from this directory.
-    Ext4(PathBuf),
-    /// Raw bytes written at the partition start.
-    Bytes(Vec<u8>),
-}
-
-#[derive(Debug, Clone)]
-pub struct Part {
-    pub kind: u8,
-    pub start_lba: u64,
-    pub sectors: u64,
-    pub content: Content,
-}
-
-impl Part {
-    /// A partition from `start_mib` to the end of a disk of `disk` bytes.
-    pub fn rest(kind: u8, start_mib: u64, disk: u64, content: Content) -> Self {
-        Self {
-            kind,
-            start_lba: start_mib * 2048,
-            sectors: disk / 512 - start_mib * 2048,
-            content,
-        }
+    static NOTED: OnceLock<()> = OnceLock::new();
+    let found = testimage::mkfs();
+    if found.is_none() {
+        NOTED.get_or_init(|| {
+            eprintln!("NOTE: mkfs.ext4 not found; ext4 image tests are skipped. Install e2fsprogs (apt-get install e2fsprogs).");
+        });
     }
-    pub fn mib(kind: u8, start_mib: u64, len_mib: u64, content: Content) -> Self {
-        Self {
-            kind,
-            start_lba: start_mib * 2048,
-            sectors: len_mib * 2048,
-            content,
-        }
-    }
-}
-
-/// Layout of the raw disk.
-#[derive(Debug, Clone)]
-pub enum Table {
-    None,
-    Mbr(Vec<Part>),
-    /// A protective MBR (type 0xEE) only.
-    Gpt,
+    found
 }
 
 /// Writes `raw` (sparse, `size` bytes) with `table`, then the partition contents.
 pub fn build_raw(raw: &Path, size: u64, table: &Table) {
-    let f = OpenOptions::new()
-        .create(true)
-        .write(true)
-        .truncate(true)
-        .open(raw)
-        .unwrap();
-    f.set_len(size).unwrap();
-    drop(f);
-    let mut mbr = [0u8; 512];
-    let parts: Vec<Part> = match table {
-        Table::None => Vec::new(),
-        Table::Gpt => vec![Part {
-            kind: 0xEE,
-            start_lba: 1,
-            sectors: size / 512 - 1,
-            content: Content::Empty,
-        }],
-        Table::Mbr(p) => p.clone(),
-    };
-    if !matches!(table, Table::None) {
-        for (i, p) in parts.iter().enumerate() {
-            let e = &mut mbr[446 + 16 * i..446 + 16 * (i + 1)];
-            e[0] = if i == 0 { 0x80 } else { 0 };
-            e[1..4].copy_from_slice(&[0xfe, 0xff, 0xff]);
-            e[4] = p.kind;
-            e[5..8].copy_from_slice(&[0xfe, 0xff, 0xff]);
-            e[8..12].copy_from_slice(&u32::try_from(p.start_lba).unwrap().to_le_bytes());
-            e[12..16].copy_from_slice(&u32::try_from(p.sectors).unwrap().to_le_bytes());
-        }
-        mbr[510] = 0x55;
-        mbr[511] = 0xAA;
-        write_at(raw, 0, &mbr);
-    }
-    for p in &parts {
-        match &p.content {
-            Content::Empty => {}
-            Content::Bytes(b) => write_at(raw, p.start_lba * 512, b),
-            Content::Ext4(dir) => {
-                let mkfs = mkfs().expect("mkfs.ext4");
-                let out = Command::new(mkfs)
-                    .args(["-q", "-F", "-b", "4096", "-E"])
-                    .arg(format!("offset={}", p.start_lba * 512))
-                    .arg("-d")
-                    .arg(dir)
-                    .arg(raw)
-                    .arg(format!("{}k", p.sectors / 2))
-                    .output()
-                    .unwrap();
-                assert!(
-                    out.status.success(),
-                    "mkfs.ext4: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-        }
-    }
+    testimage::build_raw(raw, size, table).unwrap();
 }
 
 pub fn write_at(path: &Path, offset: u64, bytes: &[u8]) {
-    let mut f = OpenOptions::new().write(true).open(path).unwrap();
-    f.seek(SeekFrom::Start(offset)).unwrap();
-    f.write_all(bytes).unwrap();
+    testimage::write_at(path, offset, bytes).unwrap();
 }
 
 /// Appends a valid fixed-VHD footer for the file's current length.
 pub fn append_footer(raw: &Path) {
-    let len = fs::metadata(raw).unwrap().len();
-    let mut f = OpenOptions::new().append(true).open(raw).unwrap();
-    f.write_all(&build_fixed_footer(len)).unwrap();
+    testimage::append_footer(raw).unwrap();
 }
 
 /// A root filesystem tree that passes every Linux test; tests mutate it.
 pub fn good_rootfs(dir: &Path) {
-    let files: &[(&str, &str)] = &[
-        ("etc/os-release", "ID=testlinux\n"),
-        (
-            "etc/waagent.conf",
-            "Provisioning.Enabled=y\nResourceDisk.EnableSwap=y\n",
-        ),
-        (
-            "etc/default/grub",
-            "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"\"\nGRUB_CMDLINE_LINUX=\"console=ttyS0 earlyprintk=ttyS0 rootdelay=300\"\n",
-        ),
-        (
-            "etc/fstab",
-            "# <fs> <mount> <type>\nLABEL=cloudimg-rootfs / ext4 defaults 0 1\n",
-        ),
-        (
-            "etc/ssh/sshd_config",
-            "Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\nClientAliveInterval 180\n",
-        ),
-        (
-            "etc/ssh/sshd_config.d/10-other.conf",
-            "PasswordAuthentication no\n",
-        ),
-        ("root/.bash_history", "ls\n"),
-        ("home/alice/.bash_history", "exit\n"),
-        ("usr/sbin/placeholder", ""),
-    ];
-    for (path, text) in files {
-        put(dir, path, text);
-    }
+    testimage::good_rootfs(dir).unwrap();
 }
 
 pub fn put(dir: &Path, path: &str, text: &str) {
-    let full = dir.join(path);
-    fs::create_dir_all(full.parent().unwrap()).unwrap();
-    fs::write(full, text).unwrap();
+    testimage::put(dir, path, text).unwrap();
 }
 
 /// Builds `name.vhd` in `dir` from a prepared layout.
 pub fn build_vhd(dir: &Path, name: &str, size: u64, table: &Table) -> PathBuf {
-    let path = dir.join(format!("{name}.vhd"));
-    build_raw(&path, size, table);
-    append_footer(&path);
-    path
+    testimage::build_vhd(dir, name, size, table).unwrap()
 }
 
 /// A one-partition Linux image with a rootfs tweaked by `tweak`.
 pub fn linux_vhd(dir: &Path, name: &str, size: u64, tweak: impl FnOnce(&Path)) -> PathBuf {
-    let root = dir.join(format!("{name}-rootfs"));
-    good_rootfs(&root);
-    tweak(&root);
-    build_vhd(
-        dir,
-        name,
-        size,
-        &Table::Mbr(vec![Part::rest(0x83, 1, size, Content::Ext4(root))]),
-    )
+    testimage::linux_vhd(dir, name, size, |root| {
+        tweak(root);
+        Ok(())
+    })
+    .unwrap()
 }
 
 /// Options for the loopback test server: plain HTTP and loopback allowed, no SAS, small disks.
@@ -230,6 +83,7 @@ pub fn options() -> CertifyOptions {
         http: HttpOptions {
             address: AddressPolicy {
                 allow_private: true,
+                also_allow: None,
             },
             allow_http: true,
             timeout: Duration::from_secs(2),
