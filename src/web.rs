@@ -38,6 +38,11 @@ pub fn focus_first(ids: &[String]) -> bool {
     false
 }
 
+/// The host name the app was loaded from (`location.hostname`).
+pub fn location_host() -> Option<String> {
+    web_sys::window()?.location().hostname().ok()
+}
+
 /// Sets the document's language attribute.
 pub fn set_document_lang(tag: &str) {
     if let Some(root) = web_sys::window()

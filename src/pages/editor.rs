@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use portal_domain::Lang;
 use portal_domain::ids::EmailList;
 use portal_domain::sections::Section;
-use portal_domain::{Lang, validate};
+use portal_domain::validation::{Options, validate_with};
 use serde_json::Value;
 
 use crate::api::{ApiError, use_api};
@@ -64,12 +65,25 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
     let session = use_session();
     let lang = session.lang;
     let navigate = use_navigate();
+    let navigate_sv = StoredValue::new_local(navigate.clone());
     let query = use_query_map();
 
     let doc_signal = RwSignal::new(initial.clone());
     let saved = RwSignal::new(SavedDraft { doc: initial, etag });
     let typed = Memo::new(move |_| doc_signal.with(doc::typed));
-    let findings = Memo::new(move |_| typed.with(|t| t.as_ref().map(validate).unwrap_or_default()));
+    // Same options as the server: a portal reached over loopback (a local install or the demo)
+    // accepts http:// images on loopback hosts; the server still decides what it fetches.
+    let options = Options {
+        allow_loopback_http: crate::web::location_host()
+            .is_some_and(|h| crate::model::editor::is_loopback_host(&h)),
+    };
+    let findings = Memo::new(move |_| {
+        typed.with(|t| {
+            t.as_ref()
+                .map(|d| validate_with(d, options))
+                .unwrap_or_default()
+        })
+    });
     let vis = RwSignal::new(Visibility::default());
     let ctx = EditorCtx {
         doc: doc_signal,
@@ -142,7 +156,8 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
                     });
                     save_state.set(SaveState::Saved);
                     if let Some(emails) = then_publish {
-                        publish_now(api, offer, emails, publish_open, save_state, navigate).await;
+                        publish_now(api, offer, emails, publish_open, save_state, navigate, lang)
+                            .await;
                     }
                 }
                 Err(e) if e.is_conflict() => save_state.set(SaveState::Conflict),
@@ -183,14 +198,14 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
             let tag = saved.with_untracked(|s| s.etag.clone());
             save_sv.with_value(|s| s(tag.map_or(IfMatch::Any, IfMatch::Etag), Some(emails)));
         } else {
-            let navigate = use_navigate();
             spawn_local(publish_now(
                 api,
                 offer_sv.get_value(),
                 emails,
                 publish_open,
                 save_state,
-                navigate,
+                navigate_sv.get_value(),
+                lang,
             ));
         }
     });
@@ -218,7 +233,14 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
 
     view! {
         <OfferHeader offer=offer.clone() name=name current=OfferTab::Editor>
-            <span class="save-state" aria-live="polite">
+            <span class="save-state" aria-live="polite" data-state=move || match save_state.get() {
+                SaveState::Saving => "saving",
+                _ if dirty.get() => "unsaved",
+                SaveState::Saved => "saved",
+                SaveState::Conflict => "conflict",
+                SaveState::Failed(_) => "failed",
+                SaveState::Idle => "idle",
+            }>
                 {move || match save_state.get() {
                     SaveState::Saving => t("saving", lang.get()).to_owned(),
                     _ if dirty.get() => t("unsaved", lang.get()).to_owned(),
@@ -295,6 +317,7 @@ async fn publish_now(
     open: RwSignal<bool>,
     state: RwSignal<SaveState>,
     navigate: impl Fn(&str, leptos_router::NavigateOptions) + Clone + 'static,
+    lang: RwSignal<Lang>,
 ) {
     match api.publish(&offer, &emails).await {
         Ok(_) => {
@@ -303,13 +326,9 @@ async fn publish_now(
         }
         Err(e) => state.set(SaveState::Failed(describe_publish_error(
             &e,
-            use_lang_untracked(),
+            lang.get_untracked(),
         ))),
     }
-}
-
-fn use_lang_untracked() -> Lang {
-    use_context::<crate::session::Session>().map_or(Lang::En, |s| s.lang.get_untracked())
 }
 
 fn describe_publish_error(e: &ApiError, lang: Lang) -> String {

@@ -125,7 +125,7 @@ pub fn Offers() -> impl IntoView {
                             <button type="button" class="btn btn-small" disabled=move || page() == 0
                                 on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>{move || t("prev", lang.get()).to_owned()}</button>
                             <span>{move || format!("{} {} / {}", t("page", lang.get()), page() + 1, pages())}</span>
-                            <button type="button" class="btn btn-small" disabled=move || page() + 1 >= pages()
+                            <button type="button" class="btn btn-small" disabled=move || { page() + 1 >= pages() }
                                 on:click=move |_| query.update(|q| q.page = (q.page + 1).min(OfferQuery::pages(rows.with(Vec::len)) - 1))>{move || t("next", lang.get()).to_owned()}</button>
                         </nav>
                     }.into_any(),

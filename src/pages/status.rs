@@ -47,7 +47,12 @@ pub fn Status() -> impl IntoView {
         let alive = alive.clone();
         spawn_local(async move {
             let offer = offer_sv.get_value();
-            if let Ok(v) = api.get_offer(&offer).await {
+            let got = api.get_offer(&offer).await;
+            // Leaving the page disposes the signals: touch them only while it is open.
+            if !alive.load(Ordering::Relaxed) {
+                return;
+            }
+            if let Ok(v) = got {
                 let n = v
                     .doc
                     .pointer("/definition/displayText")
@@ -60,13 +65,21 @@ pub fn Status() -> impl IntoView {
             let mut last_op = None;
             while alive.load(Ordering::Relaxed) {
                 let seen_kick = kick.get_untracked();
-                let delay = match api.status(&offer).await {
+                let answer = api.status(&offer).await;
+                if !alive.load(Ordering::Relaxed) {
+                    return;
+                }
+                let delay = match answer {
                     Ok(v) => {
                         let changed = status.with_untracked(|s| s.as_ref() != Some(&v));
                         let moving = is_moving(&v);
                         if changed || last_op != v.operation_id {
                             last_op = v.operation_id.clone();
-                            if let Ok(h) = api.submissions(&offer).await {
+                            let h = api.submissions(&offer).await;
+                            if !alive.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            if let Ok(h) = h {
                                 history.set(h);
                             }
                         }
@@ -281,7 +294,7 @@ fn StepItem(step: StepView, number: usize) -> impl IntoView {
         _ => number.to_string(),
     };
     view! {
-        <li class={format!("step step-{state}")} role="listitem">
+        <li class={format!("step step-{state}")} role="listitem" data-step=id.as_str()>
             <span class="step-marker" aria-hidden="true">{marker}</span>
             <div class="step-body">
                 <div class="step-head">
