@@ -1,75 +1,137 @@
 // Flows a publisher clicks through, against the real server.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, signedIn, BASE } from './helpers.mjs';
+import {
+  launch, signedIn, createOffer, fillUntilPublishable, submitEmails, waitForStep, stepStates,
+  goodImage, sas, collectErrors, byId, BASE, PIPELINE_MS,
+} from './helpers.mjs';
 
-test('All Offers lists the demo offers with their status', async () => {
+/** Runs `body` with a fresh browser and a signed-in page; fails on console errors. */
+async function withPage(body) {
   const browser = await launch();
   try {
-    const { page, errors } = await signedIn(await browser.newContext());
-    const rows = await page.locator('.offers-table tbody tr').count();
-    assert.ok(rows > 0, 'demo offers listed');
-    await page.fill('#offer-search', 'zzz-no-such-offer');
-    await page.waitForSelector('.empty', { timeout: 5000 });
-    assert.deepEqual(errors, []);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const s = await signedIn(context);
+    await body(s.page, context);
+    assert.deepEqual(s.errors, [], 'no console errors');
   } finally {
     await browser.close();
   }
-});
+}
 
-test('a new offer opens in the editor and Publish guides to the first problem', async () => {
-  const browser = await launch();
-  try {
-    const { page, errors } = await signedIn(await browser.newContext());
-    const id = `e2e-${Date.now()}`;
-    await page.click('#new-offer');
-    await page.fill('#new-offer-id', 'Bad Id');
-    await page.waitForSelector('.modal .field-error');
-    await page.fill('#new-offer-id', id);
-    await page.fill('#new-offer-name', 'E2E offer');
-    await page.click('.modal button[type=submit]');
-    await page.waitForURL(`${BASE}/offers/${id}/editor`, { timeout: 10000 });
-    await page.click('#publish');
-    await page.waitForSelector('#publish-problems', { timeout: 5000 });
-    // The SKUs section has the first problem: it opens and shows its badge.
-    const selected = await page.getAttribute('[role=tab][aria-selected=true]', 'id');
-    assert.equal(selected, 'tab-Skus');
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
-});
+test('All Offers lists the demo offers with their status', () => withPage(async (page) => {
+  const rows = await page.locator('.offers-table tbody tr').count();
+  assert.ok(rows >= 5, 'demo offers listed');
+  const live = page.locator('.offers-table tbody tr', { hasText: 'contoso-live' });
+  assert.match(await live.locator('.status-pill').textContent(), /Live/);
+  await page.fill('#offer-search', 'zzz-no-such-offer');
+  await page.waitForSelector('.empty', { timeout: 5000 });
+}));
 
-test('two tabs editing one offer: the second save gets the conflict and keeps its edits', async () => {
-  const browser = await launch();
-  try {
-    const context = await browser.newContext();
-    const a = await signedIn(context);
-    const id = `e2e-conflict-${Date.now()}`;
-    await a.page.click('#new-offer');
-    await a.page.fill('#new-offer-id', id);
-    await a.page.fill('#new-offer-name', 'Conflict');
-    await a.page.click('.modal button[type=submit]');
-    await a.page.waitForURL(`${BASE}/offers/${id}/editor`);
-    const b = await context.newPage();
-    await b.goto(`${BASE}/offers/${id}/editor`);
-    const name = '#definition\\.displayText';
-    await a.page.waitForSelector(name);
-    await b.waitForSelector(name);
-    await a.page.fill(name, 'Name from A');
-    await a.page.click('#save');
-    await a.page.waitForFunction(() => document.querySelector('.save-state')?.textContent.includes('saved'));
-    await b.fill(name, 'Name from B');
-    await b.click('#save');
-    await b.waitForSelector('#conflict', { timeout: 5000 });
-    assert.equal(await b.inputValue(name), 'Name from B', 'edits kept');
-    await b.click('#conflict-overwrite');
-    await b.waitForFunction(() => document.querySelector('.save-state')?.textContent.includes('saved'));
-    await a.page.reload();
-    await a.page.waitForSelector(name);
-    assert.equal(await a.page.inputValue(name), 'Name from B');
-    assert.deepEqual(a.errors, []);
-  } finally {
-    await browser.close();
-  }
-});
+test('a new offer opens in the editor and Publish guides to the first problem', () => withPage(async (page) => {
+  const id = `e2e-${Date.now()}`;
+  await page.click('#new-offer');
+  await page.fill('#new-offer-id', 'Bad Id');
+  await page.waitForSelector('.modal .field-error');
+  await page.fill('#new-offer-id', id);
+  await page.fill('#new-offer-name', 'E2E offer');
+  await page.click('.modal button[type=submit]');
+  await page.waitForURL(`${BASE}/offers/${id}/editor`, { timeout: 10000 });
+  await page.click('#publish');
+  await page.waitForSelector('#publish-problems', { timeout: 5000 });
+  // The first problem's section opens and its field gets the focus, with its message.
+  const focused = await page.waitForFunction(() => {
+    const el = document.activeElement;
+    return el && el.id && el.id !== 'publish' ? el.id : null;
+  }, null, { timeout: 5000 }).then((h) => h.jsonValue());
+  const message = await page.locator(`${byId(`${focused}-msg`)} .field-error`).first().textContent();
+  assert.ok(message.length > 0, `a message next to ${focused}`);
+  assert.ok(await page.locator('[role=tab][aria-selected=true] .badge').count() === 1, 'the section shows its problem count');
+}));
+
+test('publish a new offer: required fields, e-mails, the steps advance, preview, Go Live, Live in All Offers', () => withPage(async (page) => {
+  const id = `e2e-live-${Date.now()}`;
+  await createOffer(page, id, 'E2E Live Offer');
+  await fillUntilPublishable(page, { id, osVhdUrl: goodImage('e2e-os') });
+  await submitEmails(page, id);
+  await waitForStep(page, 'displaydummycertify', 'complete');
+  await waitForStep(page, 'displaycertify', 'complete');
+  await waitForStep(page, 'displayprovision', 'complete');
+  await waitForStep(page, 'displaypackage', 'complete');
+  await waitForStep(page, 'publisher-signoff', 'waitingForPublisherReview');
+  // At sign-off: the preview links are there and Go Live is offered.
+  await page.waitForSelector('.links a', { timeout: 5000 });
+  await page.click('#go-live');
+  await page.click('.modal .btn-primary');
+  await waitForStep(page, 'live', 'complete');
+  await page.goto(`${BASE}/`);
+  const row = page.locator('.offers-table tbody tr', { hasText: id });
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.locator('.status-pill').textContent(), /Live/);
+}));
+
+test('Cancel publish at sign-off returns the offer to step 1', () => withPage(async (page) => {
+  await page.goto(`${BASE}/offers/contoso-signoff/status`);
+  await waitForStep(page, 'publisher-signoff', 'waitingForPublisherReview', 15000);
+  await page.click('#cancel-publish');
+  await page.click('.modal .btn-danger');
+  await page.waitForSelector('#publish-again', { timeout: 15000 });
+  const states = await stepStates(page);
+  assert.ok(!states.some((s) => s.endsWith(':waitingForPublisherReview')), `no longer at sign-off: ${states}`);
+  assert.equal(await page.locator('#go-live').count(), 0);
+  // Publish starts over at step 1.
+  await page.click('#publish-again');
+  await page.fill('#notification-emails', 'e2e@contoso.com');
+  await page.click('#publish-submit');
+  await waitForStep(page, 'displaydummycertify', 'complete');
+}));
+
+test('two tabs editing one offer: the second save gets the conflict and keeps its edits', () => withPage(async (page, context) => {
+  const id = `e2e-conflict-${Date.now()}`;
+  await createOffer(page, id, 'Conflict');
+  const b = await context.newPage();
+  const bErrors = collectErrors(b);
+  await b.goto(`${BASE}/offers/${id}/editor`);
+  const name = '[id="definition.displayText"]';
+  await page.waitForSelector(name);
+  await b.waitForSelector(name);
+  await page.fill(name, 'Name from A');
+  await page.click('#save');
+  await page.waitForSelector('.save-state[data-state=saved]');
+  await b.fill(name, 'Name from B');
+  await b.click('#save');
+  await b.waitForSelector('#conflict', { timeout: 5000 });
+  assert.equal(await b.inputValue(name), 'Name from B', 'edits kept');
+  await b.click('#conflict-overwrite');
+  await b.waitForSelector('.save-state[data-state=saved]');
+  await page.reload();
+  await page.waitForSelector(name);
+  assert.equal(await page.inputValue(name), 'Name from B');
+  assert.deepEqual(bErrors, []);
+}));
+
+test('an unreachable image fails at Certification; the link fixes the field and Publish again restarts at step 1', () => withPage(async (page) => {
+  const id = `e2e-fail-${Date.now()}`;
+  await createOffer(page, id, 'E2E Failing Offer');
+  const unreachable = `https://unreachable.invalid/vhds/os.vhd?${sas()}`;
+  await fillUntilPublishable(page, { id, osVhdUrl: unreachable });
+  await submitEmails(page, id);
+  await waitForStep(page, 'displaycertify', 'failed');
+  await page.waitForSelector('#failure .fix-link', { timeout: 5000 });
+  await page.click('#failure .fix-link');
+  await page.waitForURL(/\/editor\?focus=/, { timeout: 10000 });
+  const field = await page.waitForFunction(() => {
+    const el = document.activeElement;
+    return el && /osVhdUrl$/.test(el.id) ? el.id : null;
+  }, null, { timeout: 5000 }).then((h) => h.jsonValue());
+  await page.fill(byId(field), goodImage('e2e-fixed'));
+  await page.click('#save');
+  await page.waitForSelector('.save-state[data-state=saved]');
+  await page.goto(`${BASE}/offers/${id}/status`);
+  await page.click('#publish-again');
+  await page.fill('#notification-emails', 'e2e@contoso.com');
+  await page.click('#publish-submit');
+  // The new run starts at step 1 and passes Certification this time.
+  await waitForStep(page, 'displaycertify', 'complete', PIPELINE_MS);
+  await waitForStep(page, 'publisher-signoff', 'waitingForPublisherReview', PIPELINE_MS);
+}));
