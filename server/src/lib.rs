@@ -46,6 +46,8 @@ pub struct ServerConfig {
     pub lease: Duration,
     /// Pipeline workers in this process.
     pub workers: usize,
+    /// Where files live besides the database (the demo's sample images).
+    pub data_dir: PathBuf,
 }
 
 impl ServerConfig {
@@ -60,6 +62,7 @@ impl ServerConfig {
             web_dir: args.web_dir.clone(),
             lease: Duration::from_secs(10),
             workers: 2,
+            data_dir: args.store.data_dir.clone(),
         })
     }
 }
@@ -75,6 +78,8 @@ pub struct Server {
     pub addr: SocketAddr,
     /// The demo token, when the demo was created by this start.
     pub demo_token: Option<String>,
+    /// Where the demo's images come from (for the start-up output), when the demo is on.
+    pub demo_images: Option<String>,
 }
 
 impl Server {
@@ -83,14 +88,24 @@ impl Server {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
         let store = Store::connect(config.database_url.expose()).await?;
-        let demo_token = if config.demo {
-            demo::seed(&store, addr).await?
+        let images = if config.demo {
+            let dir = config.data_dir.clone();
+            let images =
+                tokio::task::spawn_blocking(move || demo::vhd::DemoImages::prepare(&dir)).await?;
+            if let demo::vhd::DemoImages::InMemory(why) = &images {
+                tracing::warn!(reason = %why, "demo images could not be built; install e2fsprogs (mkfs.ext4); serving footer-only images that fail certification");
+            }
+            Some(images)
         } else {
             None
         };
+        let demo_token = match &images {
+            Some(images) => demo::seed(&store, addr, images).await?,
+            None => None,
+        };
         let settings = Settings {
             allow_private_network: config.allow_private_network,
-            own_addr: config.demo.then_some(addr),
+            own_addr: config.demo.then_some(demo::image_host(addr)),
             min_step: config.min_step,
             lease: config.lease,
             http_timeout: Duration::from_secs(10),
@@ -102,7 +117,7 @@ impl Server {
         };
         let router = Router::new()
             .nest("/api", api::router(state.clone()))
-            .merge(demo::vhd::router())
+            .merge(images.as_ref().map(demo::vhd::DemoImages::router).unwrap_or_default())
             .merge(web::router(&config.web_dir))
             // Spans record the path only: query strings may carry an access token.
             .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
@@ -115,6 +130,7 @@ impl Server {
             workers: config.workers,
             addr,
             demo_token,
+            demo_images: images.as_ref().map(demo::vhd::DemoImages::describe),
         })
     }
 

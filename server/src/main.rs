@@ -25,6 +25,9 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(args: &portal_server::config::ServeArgs) -> anyhow::Result<()> {
     let server = Server::build(ServerConfig::from_args(args)?).await?;
     println!("Partner Portal listening on http://{}", server.addr);
+    if let Some(images) = &server.demo_images {
+        println!("{images}");
+    }
     if let Some(token) = &server.demo_token {
         println!("Demo publisher `contoso` created; its API token: {token}");
     }

@@ -26,15 +26,24 @@ pub fn from_ms(ms: i64) -> OffsetDateTime {
 }
 
 fn migrator() -> Migrator {
-    let migration = Migration::new(
-        1,
-        Cow::Borrowed("initial"),
-        MigrationType::Simple,
-        Cow::Borrowed(include_str!("../migrations/0001_initial.sql")),
-        false,
-    );
+    let migration = |version, name, sql| {
+        Migration::new(
+            version,
+            Cow::Borrowed(name),
+            MigrationType::Simple,
+            Cow::Borrowed(sql),
+            false,
+        )
+    };
     Migrator {
-        migrations: Cow::Owned(vec![migration]),
+        migrations: Cow::Owned(vec![
+            migration(1, "initial", include_str!("../migrations/0001_initial.sql")),
+            migration(
+                2,
+                "image checks",
+                include_str!("../migrations/0002_image_checks.sql"),
+            ),
+        ]),
         ..Migrator::DEFAULT
     }
 }
@@ -66,6 +75,27 @@ pub struct OfferRow {
     pub preview_version: Option<i64>,
     /// Version live.
     pub production_version: Option<i64>,
+}
+
+/// The stored certification of one disk image.
+#[derive(Debug, Clone)]
+pub struct ImageCheckRow {
+    /// SHA-256 (hex) of the URL without its query.
+    pub url_key: String,
+    /// The disk kind checked (`os:linux`, `os:windows`, `data`).
+    pub kind: String,
+    /// The URL without its query (the SAS is not stored).
+    pub url: String,
+    /// Size in bytes when checked.
+    pub size: i64,
+    /// `ETag` when checked.
+    pub etag: Option<String>,
+    /// `Last-Modified` when checked.
+    pub last_modified: Option<String>,
+    /// The `DiskReport`, JSON.
+    pub report: String,
+    /// When it was checked.
+    pub checked_ms: i64,
 }
 
 /// An offer with what the offers list needs about its latest operation.
@@ -779,6 +809,60 @@ impl Store {
                 ))
             })
             .collect()
+    }
+
+    // ----- image checks -----
+
+    /// The stored certification of an image (by URL key and disk kind).
+    pub async fn image_check(
+        &self,
+        url_key: &str,
+        kind: &str,
+    ) -> sqlx::Result<Option<ImageCheckRow>> {
+        let row = sqlx::query(
+            "SELECT url_key, kind, url, size, etag, last_modified, report, checked_ms \
+             FROM image_checks WHERE url_key = $1 AND kind = $2",
+        )
+        .bind(url_key)
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(ImageCheckRow {
+                url_key: r.try_get("url_key")?,
+                kind: r.try_get("kind")?,
+                url: r.try_get("url")?,
+                size: r.try_get("size")?,
+                etag: r.try_get("etag")?,
+                last_modified: r.try_get("last_modified")?,
+                report: r.try_get("report")?,
+                checked_ms: r.try_get("checked_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Stores (or replaces) the certification of an image.
+    pub async fn save_image_check(&self, c: &ImageCheckRow) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO image_checks \
+             (url_key, kind, url, size, etag, last_modified, report, checked_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (url_key, kind) DO UPDATE SET url = excluded.url, size = excluded.size, \
+             etag = excluded.etag, last_modified = excluded.last_modified, \
+             report = excluded.report, checked_ms = excluded.checked_ms",
+        )
+        .bind(&c.url_key)
+        .bind(&c.kind)
+        .bind(&c.url)
+        .bind(c.size)
+        .bind(c.etag.as_deref())
+        .bind(c.last_modified.as_deref())
+        .bind(&c.report)
+        .bind(c.checked_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     // ----- demo seeding -----

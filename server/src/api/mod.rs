@@ -1,6 +1,7 @@
 //! The JSON API under `/api`: routes, the `api-version` check and the envelope fallbacks.
 
 pub mod extract;
+pub mod image_checks;
 pub mod notifications;
 pub mod offers;
 pub mod openapi;
@@ -45,6 +46,10 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/api/publishers/{publisher}/offers/{offer}/operations/{operation}",
     ),
     ("get", "/api/publishers/{publisher}/offers/{offer}/events"),
+    (
+        "post",
+        "/api/publishers/{publisher}/offers/{offer}/image-checks",
+    ),
     ("get", "/api/publishers/{publisher}/notifications"),
 ];
 
@@ -83,6 +88,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             &format!("{offer}/events"),
             get(operations::stream_offer_events),
+        )
+        .route(
+            &format!("{offer}/image-checks"),
+            post(image_checks::check_image_now),
         )
         .route(
             "/publishers/{publisher}/notifications",

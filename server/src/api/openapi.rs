@@ -128,6 +128,14 @@ const OPERATIONS: &[Operation] = &[
         None,
     ),
     (
+        "post",
+        "/api/publishers/{publisher}/offers/{offer}/image-checks",
+        "checkImage",
+        "Check image now: runs the certification tests on one disk image and answers the DiskReport (400 naming the field on bad input).",
+        "200",
+        Some("ImageCheckRequest"),
+    ),
+    (
         "get",
         "/api/publishers/{publisher}/notifications",
         "listNotifications",
@@ -166,6 +174,9 @@ pub fn document() -> Value {
         if *path != "/api/health" && *path != "/api/openapi.json" {
             op["security"] = json!([{"bearer": []}]);
         }
+        if *id == "checkImage" {
+            op["responses"]["200"]["content"] = json!({"application/json": {"schema": {"$ref": "#/components/schemas/DiskReport"}}});
+        }
         if let Some(schema) = body {
             op["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}});
         }
@@ -187,6 +198,17 @@ pub fn document() -> Value {
                             "field": {"type": "string"}, "code": {"type": "string"}, "message": {"type": "string"}}}}}}}},
                 "PublishRequest": {"type": "object", "required": ["metadata"], "properties": {"metadata": {
                     "type": "object", "properties": {"notification-emails": {"type": "string"}}}}},
+                "ImageCheckRequest": {"type": "object", "required": ["url", "kind"], "properties": {
+                    "url": {"type": "string", "description": "The SAS URL of the VHD blob."},
+                    "kind": {"type": "string", "enum": ["os", "data"]},
+                    "osFamily": {"type": "string", "enum": ["Linux", "Windows"], "description": "Required when kind is os."}}},
+                "DiskReport": {"type": "object", "required": ["tests", "bytesRead", "requests"], "properties": {
+                    "tests": {"type": "array", "items": {"type": "object", "required": ["id", "name", "verdict", "message"], "properties": {
+                        "id": {"type": "string", "description": "Stable test id, e.g. vhd.checksum."},
+                        "name": {"type": "string"},
+                        "verdict": {"type": "string", "enum": ["pass", "fail", "warning", "notRun"]},
+                        "message": {"type": "string"}}}},
+                    "bytesRead": {"type": "integer"}, "requests": {"type": "integer"}}},
                 "Offer": {"type": "object", "additionalProperties": true, "properties": {
                     "publisherId": {"type": "string"}, "id": {"type": "string"}, "offerTypeId": {"type": "string"},
                     "definition": {"type": "object", "additionalProperties": true}}}

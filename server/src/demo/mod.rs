@@ -1,24 +1,38 @@
 //! The demo: on first start (empty database) a publisher `contoso` with a token and offers
 //! in every state — a draft with missing fields, one publishing, one failed at
 //! certification, one at sign-off and one live — whose images are served by the portal
-//! itself under `/demo/vhds/`.
+//! itself under `/demo/vhds/` (see [`vhd`]). The failed offer points at the failing image
+//! and shows the messages its real certification gives.
 
 pub mod vhd;
 
 use std::net::SocketAddr;
 
+use portal_vhd::{FileSource, MemorySource, RangeSource, SizeLimits};
+
 use portal_domain::OfferDocument;
 use portal_domain::samples::{complete_offer, plan};
-use portal_domain::workflow::{MessageLevel, Pipeline, StepId, StepMessage};
+use portal_domain::workflow::{Pipeline, StepId, StepMessage};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::engine::certification::{self, ImageCheck};
 use crate::store::{OfferRow, OperationRow, Store, VersionRow, from_ms, now_ms};
 use crate::views;
 
 /// The demo publisher.
 pub const DEMO_PUBLISHER: &str = "contoso";
 const DEMO_EMAILS: &str = "publisher@contoso.com";
+
+/// The address the demo's image URLs name: the server itself, over loopback when it listens
+/// everywhere. Certification allows exactly this address without `--allow-private-network`.
+pub fn image_host(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
+    } else {
+        addr
+    }
+}
 
 /// A SAS-style query that passes certification (start two days back, expiry in 60 days).
 pub fn sas_query(now: OffsetDateTime) -> String {
@@ -53,6 +67,63 @@ pub fn offer_with_images(id: &str, image_base: &str, sas: &str) -> OfferDocument
     doc
 }
 
+/// A demo offer whose OS disks are `{base}/vhds/{os_image}` and data disks the demo data disk.
+fn demo_offer(id: &str, name: &str, base: &str, sas: &str, os_image: &str) -> OfferDocument {
+    let mut doc = offer_with_images(id, base, sas);
+    doc.definition.display_text = Some(name.into());
+    for image in doc
+        .definition
+        .plans
+        .iter_mut()
+        .flat_map(|p| p.vm_images.iter_mut().flat_map(|m| m.values_mut()))
+    {
+        image.os_vhd_url = Some(format!("{base}/vhds/{os_image}?{sas}"));
+        for d in image.lun_vhd_details.iter_mut().flatten() {
+            d.lun_vhd_url = Some(format!("{base}/vhds/{}?{sas}", vhd::DATA_DISK));
+        }
+    }
+    doc
+}
+
+/// The messages the certification of `doc`'s disks gives, read from the demo's image files
+/// (or the in-memory fallback) rather than over HTTP, since the server is not serving yet.
+async fn certification_messages(
+    doc: &OfferDocument,
+    images: &vhd::DemoImages,
+    t: OffsetDateTime,
+) -> anyhow::Result<Vec<StepMessage>> {
+    let mut out = Vec::new();
+    for disk in certification::disks(doc) {
+        let name = certification::url_without_query(&disk.url)
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let path = images.path(&name);
+        let report = tokio::task::spawn_blocking(move || {
+            let source: Box<dyn RangeSource> = match path {
+                Some(p) => Box::new(FileSource::open(p)?),
+                None => {
+                    let img = vhd::FixedVhd::new(1);
+                    Box::new(MemorySource(img.bytes(0, img.len() - 1)))
+                }
+            };
+            Ok::<_, portal_vhd::ReadError>(portal_vhd::certify_disk(
+                source,
+                disk.kind,
+                &SizeLimits::default(),
+            ))
+        })
+        .await??;
+        let check = ImageCheck {
+            report,
+            reused_from_ms: None,
+        };
+        out.extend(certification::disk_messages(&disk, &check, t));
+    }
+    Ok(out)
+}
+
 struct Seed {
     doc: OfferDocument,
     pipeline: Option<(Pipeline, Option<StepId>)>,
@@ -61,19 +132,18 @@ struct Seed {
 }
 
 /// Seeds the demo data and returns the demo token, when the database is empty.
-pub async fn seed(store: &Store, addr: SocketAddr) -> anyhow::Result<Option<String>> {
+pub async fn seed(
+    store: &Store,
+    addr: SocketAddr,
+    images: &vhd::DemoImages,
+) -> anyhow::Result<Option<String>> {
     if !store.is_empty().await? {
         return Ok(None);
     }
     let token = crate::auth::create_token(store, DEMO_PUBLISHER, Some("demo")).await?;
     let now = OffsetDateTime::now_utc();
     let sas = sas_query(now);
-    // Images are fetched from the server itself, over loopback when it listens everywhere.
-    let addr = if addr.ip().is_unspecified() {
-        SocketAddr::new(std::net::Ipv4Addr::LOCALHOST.into(), addr.port())
-    } else {
-        addr
-    };
+    let addr = image_host(addr);
     let base = format!("http://{addr}/demo");
     let t = from_ms(now_ms());
 
@@ -85,29 +155,17 @@ pub async fn seed(store: &Store, addr: SocketAddr) -> anyhow::Result<Option<Stri
 
     let running = Pipeline::start(t);
 
+    let failed_doc = demo_offer(
+        "contoso-failed",
+        "Contoso Failed Image",
+        &base,
+        &sas,
+        vhd::FAILING_OS,
+    );
     let mut failed = Pipeline::start(t);
     failed.complete(StepId::ValidatePrerequisites, t)?;
-    let bad = "https://contoso.blob.core.windows.net/vhds/broken disk.vhdx";
-    failed.fail(
-        StepId::Certification,
-        vec![
-            StepMessage::text(MessageLevel::Error, "The blob must be a .vhd file (fixed-size VHD); convert VHDX or dynamic disks first.", t)
-                .at("definition.plans[0].microsoft-azure-virtualmachines.vmImages[\"1.0.0\"].osVhdUrl", "notVhd"),
-            StepMessage::text(MessageLevel::Error, "The SAS must grant exactly Read and List (sp=rl).", t)
-                .at("definition.plans[0].microsoft-azure-virtualmachines.vmImages[\"1.0.0\"].osVhdUrl", "sasPermissions"),
-        ],
-        t,
-    )?;
-    let mut failed_doc = offer_with_images("contoso-failed", &base, &sas);
-    failed_doc.definition.display_text = Some("Contoso Failed Image".into());
-    if let Some(img) = failed_doc.definition.plans[0]
-        .vm_images
-        .iter_mut()
-        .flat_map(|m| m.values_mut())
-        .next()
-    {
-        img.os_vhd_url = Some(bad.into());
-    }
+    let messages = certification_messages(&failed_doc, images, t).await?;
+    failed.fail(StepId::Certification, messages, t)?;
 
     let mut signoff = Pipeline::start(t);
     for s in [
@@ -123,11 +181,7 @@ pub async fn seed(store: &Store, addr: SocketAddr) -> anyhow::Result<Option<Stri
     live.go_live(t)?;
     live.complete(StepId::Live, t)?;
 
-    let named = |id: &str, name: &str| {
-        let mut d = offer_with_images(id, &base, &sas);
-        d.definition.display_text = Some(name.into());
-        d
-    };
+    let named = |id: &str, name: &str| demo_offer(id, name, &base, &sas, vhd::PASSING_OS);
     let seeds = vec![
         Seed {
             doc: draft,

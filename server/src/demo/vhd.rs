@@ -1,6 +1,13 @@
-//! Sample fixed VHD images generated in memory: zeros followed by a 512-byte footer (cookie
-//! `conectix`, disk type 2 = fixed, current size N MiB, valid checksum), served with HTTP
-//! range support so certification can read them like Azure Blob storage.
+//! The demo's sample images, served under `/demo/vhds/` with HTTP range support so
+//! certification reads them like Azure Blob storage.
+//!
+//! At start the demo builds real images into `{data dir}/demo-vhds/` (once; they are kept):
+//! a Linux OS disk that passes every test, one that fails two (no Azure Linux agent, sshd
+//! `ClientAliveInterval 600`) and a data disk. Building needs `mkfs.ext4` (e2fsprogs); without
+//! it the demo falls back to footer-only images generated in memory (zeros and a 512-byte
+//! fixed-VHD footer), which fail certification's size and layout tests.
+
+use std::path::{Path as FsPath, PathBuf};
 
 use axum::Router;
 use axum::body::Body;
@@ -127,9 +134,104 @@ async fn get_vhd(Path(name): Path<String>, headers: HeaderMap) -> Response {
     FixedVhd::new(1).respond(&headers)
 }
 
-/// `/demo/vhds/{name}.vhd`: a 1 MiB fixed VHD for every name.
-pub fn router() -> Router {
-    Router::new().route("/demo/vhds/{name}", get(get_vhd))
+/// The passing Linux OS disk.
+pub const PASSING_OS: &str = "linux-pass.vhd";
+/// The Linux OS disk that fails `linux.agent` and `linux.ssh_client_alive`.
+pub const FAILING_OS: &str = "linux-fail.vhd";
+/// The data disk.
+pub const DATA_DISK: &str = "data-disk.vhd";
+
+/// Virtual size of the demo OS disks (the smallest Linux OS disk allowed); sparse on disk.
+pub const OS_SIZE: u64 = 1024 * MIB;
+/// Virtual size of the demo data disk.
+pub const DATA_SIZE: u64 = 32 * MIB;
+
+/// Where the demo's images come from.
+#[derive(Debug, Clone)]
+pub enum DemoImages {
+    /// Real images built with `mkfs.ext4`, served from this directory.
+    Built(PathBuf),
+    /// Footer-only images generated in memory, and why.
+    InMemory(String),
+}
+
+impl DemoImages {
+    /// Builds the real images into `{data_dir}/demo-vhds/` unless they are there already;
+    /// falls back to in-memory images (with the reason) when that is not possible.
+    pub fn prepare(data_dir: &FsPath) -> Self {
+        let dir = data_dir.join("demo-vhds");
+        match build_all(&dir) {
+            Ok(()) => Self::Built(dir),
+            Err(e) => Self::InMemory(e.to_string()),
+        }
+    }
+
+    /// The file of a demo image, when real images are built.
+    pub fn path(&self, name: &str) -> Option<PathBuf> {
+        match self {
+            Self::Built(dir) => Some(dir.join(name)),
+            Self::InMemory(_) => None,
+        }
+    }
+
+    /// A line for the start-up output.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Built(dir) => format!(
+                "Demo images: {PASSING_OS} (passes certification), {FAILING_OS} (fails it) and {DATA_DISK} in {}",
+                dir.display()
+            ),
+            Self::InMemory(why) => format!(
+                "WARNING: the demo's sample images could not be built ({why}); install e2fsprogs \
+                 (mkfs.ext4) for real images. Serving footer-only images instead: they fail \
+                 certification."
+            ),
+        }
+    }
+
+    /// `/demo/vhds/…`: the built files (with ranges), or an in-memory image for every name.
+    pub fn router(&self) -> Router {
+        match self {
+            Self::Built(dir) => Router::new().nest_service(
+                "/demo/vhds",
+                tower_http::services::ServeDir::new(dir.clone()),
+            ),
+            Self::InMemory(_) => Router::new().route("/demo/vhds/{name}", get(get_vhd)),
+        }
+    }
+}
+
+fn build_all(dir: &FsPath) -> std::io::Result<()> {
+    use portal_vhd::testimage;
+    if portal_vhd::testimage::mkfs().is_none() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "mkfs.ext4 not found",
+        ));
+    }
+    std::fs::create_dir_all(dir)?;
+    let work = dir.join("build");
+    type Build = fn(&FsPath, &str, u64) -> std::io::Result<PathBuf>;
+    let images: [(&str, u64, Build); 3] = [
+        (PASSING_OS, OS_SIZE, testimage::passing_linux_vhd),
+        (FAILING_OS, OS_SIZE, testimage::failing_linux_vhd),
+        (DATA_DISK, DATA_SIZE, testimage::data_vhd),
+    ];
+    for (name, size, build) in images {
+        let target = dir.join(name);
+        if target.is_file() {
+            continue;
+        }
+        std::fs::create_dir_all(&work)?;
+        let stem = name.trim_end_matches(".vhd");
+        let built = build(&work, stem, size)?;
+        // Renamed into place only when complete: a crash mid-build leaves no broken image.
+        std::fs::rename(built, target)?;
+    }
+    if work.exists() {
+        std::fs::remove_dir_all(&work)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

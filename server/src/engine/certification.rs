@@ -1,44 +1,77 @@
-//! Step 2, Certification: every disk URL of the snapshot (every SKU, every disk version, OS
-//! and data disks) is checked: https, the SAS parameters, the blob name, then a ranged GET
-//! whose `Content-Range` must show a fixed VHD size (whole MiB + 512-byte footer). The body
-//! is never downloaded. One message per failed check; progress is checks done / total.
+//! Step 2, Certification: every disk of the snapshot (every SKU, every disk version, OS and
+//! data disks) goes through the tests of `portal-vhd` (URL and SAS, range support, the VHD
+//! footer, the partition layout and, for Linux, the files inside the image), read with HTTP
+//! range requests. Every failed test is an error tied to the disk's URL field; a test that
+//! could not run is a warning (manual review). Progress is disks done / disks total.
+//!
+//! Results are stored per image (`image_checks`); an image whose size, `ETag` and
+//! `Last-Modified` (one `HEAD` request) are unchanged reuses its stored result, with only the
+//! URL tests run again (the SAS may have been regenerated).
+
+use std::net::SocketAddr;
 
 use portal_domain::FieldPath;
 use portal_domain::OfferDocument;
 use portal_domain::workflow::{MessageLevel, StepMessage};
-use reqwest::{StatusCode, Url};
+use portal_vhd::{
+    AddressPolicy, CertifyOptions, DiskKind, DiskReport, HttpOptions, ImageIdentity, OsFamily,
+    Verdict,
+};
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use super::guard::Guard;
 use super::{StepContext, StepOutcome, StepWork};
-use crate::store::{from_ms, now_ms};
-
-const MIB: u64 = 1024 * 1024;
+use crate::state::Settings;
+use crate::store::{ImageCheckRow, from_ms, now_ms};
 
 /// The work of step 2.
 #[derive(Debug)]
 pub struct Certification;
 
-/// A failed check: code and how to fix it.
-type Problem = (&'static str, String);
+/// One disk of a snapshot: its field path, URL and kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disk {
+    /// Field path of the URL, e.g. `definition.plans[0]…vmImages["1.0.0"].osVhdUrl`.
+    pub field: String,
+    /// The URL (with its SAS).
+    pub url: String,
+    /// OS disk of a family, or data disk.
+    pub kind: DiskKind,
+}
 
-/// Every disk URL of a document with its field path.
-pub fn disk_urls(doc: &OfferDocument) -> Vec<(String, String)> {
+/// Every disk of a document with its field path, in document order.
+pub fn disks(doc: &OfferDocument) -> Vec<Disk> {
     let mut out = Vec::new();
     for (i, plan) in doc.definition.plans.iter().enumerate() {
+        let family = plan
+            .os_family
+            .as_deref()
+            .and_then(OsFamily::parse)
+            .unwrap_or(OsFamily::Linux);
         let images = FieldPath::keys(&["definition", "plans"])
             .index(i)
             .key("microsoft-azure-virtualmachines.vmImages");
         for (version, image) in plan.vm_images.iter().flatten() {
             let at = images.clone().map_key(version);
             if let Some(u) = &image.os_vhd_url {
-                out.push((at.clone().key("osVhdUrl").to_string(), u.clone()));
+                out.push(Disk {
+                    field: at.clone().key("osVhdUrl").to_string(),
+                    url: u.clone(),
+                    kind: DiskKind::Os { family },
+                });
             }
             for (d, disk) in image.lun_vhd_details.iter().flatten().enumerate() {
                 if let Some(u) = &disk.lun_vhd_url {
                     let f = at.clone().key("lunVhdDetails").index(d).key("lunVhdUrl");
-                    out.push((f.to_string(), u.clone()));
+                    out.push(Disk {
+                        field: f.to_string(),
+                        url: u.clone(),
+                        kind: DiskKind::Data {
+                            lun: disk
+                                .lun
+                                .unwrap_or_else(|| u32::try_from(d).unwrap_or(u32::MAX)),
+                        },
+                    });
                 }
             }
         }
@@ -46,148 +79,193 @@ pub fn disk_urls(doc: &OfferDocument) -> Vec<(String, String)> {
     out
 }
 
-impl StepWork for Certification {
-    async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
-        let settings = &ctx.state.settings;
-        let guard = Guard {
-            allow_private: settings.allow_private_network,
-            own_addr: settings.own_addr,
+/// The certification options for `url` under the operator's settings.
+///
+/// `--allow-private-network` allows non-public addresses and plain `http`. Without it, the
+/// only exception is the portal's own address (the demo's images): exactly that IP and port,
+/// and plain `http` only for a URL naming it literally.
+pub fn certify_options(settings: &Settings, url: &str) -> CertifyOptions {
+    let own = settings.own_addr;
+    let names_own_addr = own.is_some_and(|own| url_names(url, own));
+    CertifyOptions {
+        http: HttpOptions {
+            address: AddressPolicy {
+                allow_private: settings.allow_private_network,
+                also_allow: own,
+            },
+            allow_http: settings.allow_private_network || names_own_addr,
             timeout: settings.http_timeout,
-        };
-        let disks = disk_urls(&ctx.snapshot);
-        let total = disks.len().max(1);
-        let mut messages = Vec::new();
-        for (i, (field, url)) in disks.iter().enumerate() {
-            for (code, text) in check_disk(&guard, url, OffsetDateTime::now_utc()).await {
-                let msg = StepMessage::text(MessageLevel::Error, &text, from_ms(now_ms()));
-                messages.push(msg.at(field.clone(), code));
-            }
-            let done = u8::try_from((i + 1) * 100 / total).unwrap_or(100);
-            ctx.progress(done).await?;
+            ..HttpOptions::default()
+        },
+        ..CertifyOptions::default()
+    }
+}
+
+/// Whether `url` is `http://{addr}/…` with the address written literally.
+fn url_names(url: &str, addr: SocketAddr) -> bool {
+    let Ok(u) = url::Url::parse(url) else {
+        return false;
+    };
+    let ip = match u.host() {
+        Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
+        _ => return false,
+    };
+    u.scheme() == "http" && u.port_or_known_default() == Some(addr.port()) && ip == addr.ip()
+}
+
+/// The stored form of a disk kind.
+pub fn kind_key(kind: DiskKind) -> &'static str {
+    match kind {
+        DiskKind::Os {
+            family: OsFamily::Linux,
+        } => "os:linux",
+        DiskKind::Os {
+            family: OsFamily::Windows,
+        } => "os:windows",
+        DiskKind::Data { .. } => "data",
+    }
+}
+
+/// The URL without query and fragment (the SAS is a secret and changes when regenerated).
+pub fn url_without_query(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(mut u) => {
+            u.set_query(None);
+            u.set_fragment(None);
+            u.to_string()
         }
-        if messages.is_empty() {
-            ctx.info(&format!(
-                "{} disk image(s) passed certification.",
-                disks.len()
-            ));
-            Ok(StepOutcome::Complete)
-        } else {
-            Ok(StepOutcome::Failed(messages))
+        Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
+    }
+}
+
+/// The result of checking one image.
+#[derive(Debug, Clone)]
+pub struct ImageCheck {
+    /// The report (URL tests always current).
+    pub report: DiskReport,
+    /// When the reused result was first measured; `None` when the image was read now.
+    pub reused_from_ms: Option<i64>,
+}
+
+impl ImageCheck {
+    /// "N tests passed · M requests · X KB read" (or the reuse note).
+    pub fn summary(&self) -> String {
+        let r = &self.report;
+        let passed = r
+            .tests
+            .iter()
+            .filter(|t| t.verdict == Verdict::Pass)
+            .count();
+        let line = format!(
+            "{passed} of {} tests passed · {} requests · {} KB read",
+            r.tests.len(),
+            r.requests,
+            r.bytes_read.div_ceil(1024)
+        );
+        match self.reused_from_ms {
+            Some(ms) => format!(
+                "{line} (result of {} reused: the image is unchanged)",
+                crate::views::rfc3339(ms)
+            ),
+            None => line,
         }
     }
 }
 
-fn parse_sas_time(raw: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(raw, &Rfc3339).ok().or_else(|| {
-        let date = time::Date::parse(
-            raw,
-            time::macros::format_description!("[year]-[month]-[day]"),
-        )
-        .ok()?;
-        Some(date.midnight().assume_utc())
+/// Runs the tests of `portal-vhd` on one image. With `reuse`, an image unchanged since its
+/// stored certification (same size and validators, by one `HEAD`) is not read again. Every
+/// fresh result with a known identity is stored.
+pub async fn check_image(
+    state: &crate::state::AppState,
+    url: &str,
+    kind: DiskKind,
+    reuse: bool,
+) -> anyhow::Result<ImageCheck> {
+    let opts = certify_options(&state.settings, url);
+    let plain = url_without_query(url);
+    let key = hex::encode(Sha256::digest(plain.as_bytes()));
+    let kind_s = kind_key(kind);
+    let (url_owned, probe_opts) = (url.to_owned(), opts.http.clone());
+    // A HEAD only; refused addresses and bad URLs are reported by the full run below.
+    let identity: Option<ImageIdentity> =
+        tokio::task::spawn_blocking(move || portal_vhd::probe(&url_owned, &probe_opts).ok())
+            .await?;
+    if reuse
+        && let Some(id) = identity.as_ref().filter(|id| id.has_validator())
+        && let Some(row) = state.store.image_check(&key, kind_s).await?
+        && u64::try_from(row.size).ok() == Some(id.size)
+        && row.etag == id.etag
+        && row.last_modified == id.last_modified
+        && let Ok(stored) = serde_json::from_str::<DiskReport>(&row.report)
+    {
+        let report = portal_vhd::refresh_url_tests(&stored, url, &opts, OffsetDateTime::now_utc());
+        return Ok(ImageCheck {
+            report,
+            reused_from_ms: Some(row.checked_ms),
+        });
+    }
+    let url_owned = url.to_owned();
+    let report = tokio::task::spawn_blocking(move || {
+        portal_vhd::certify_url(&url_owned, kind, &opts, OffsetDateTime::now_utc())
+    })
+    .await?;
+    if let Some(id) = identity {
+        state
+            .store
+            .save_image_check(&ImageCheckRow {
+                url_key: key,
+                kind: kind_s.to_owned(),
+                url: plain,
+                size: i64::try_from(id.size).unwrap_or(i64::MAX),
+                etag: id.etag,
+                last_modified: id.last_modified,
+                report: serde_json::to_string(&report)?,
+                checked_ms: now_ms(),
+            })
+            .await?;
+    }
+    Ok(ImageCheck {
+        report,
+        reused_from_ms: None,
     })
 }
 
-/// The static checks of one URL (scheme, SAS, blob name).
-pub fn check_url(guard: &Guard, raw: &str, now: OffsetDateTime) -> Result<Url, Vec<Problem>> {
-    let url = Url::parse(raw.trim()).map_err(|_| {
-        vec![(
-            "invalidUrl",
-            "This is not a valid URL. Use the blob's SAS URL from Azure Storage Explorer."
-                .to_owned(),
-        )]
-    })?;
-    let mut problems = Vec::new();
-    match url.scheme() {
-        "https" => {}
-        "http" if guard.http_allowed() => {}
-        _ => problems.push((
-            "notHttps",
-            "Image URLs must use https. Generate the SAS URL with HTTPS only.".to_owned(),
-        )),
-    }
-    let param = |name: &str| {
-        url.query_pairs()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.into_owned())
-    };
-    match param("sp") {
-        Some(sp) if sp == "rl" || sp == "lr" => {}
-        _ => problems.push((
-            "sasPermissions",
-            "The SAS must grant exactly Read and List (sp=rl).".to_owned(),
-        )),
-    }
-    match param("st").as_deref().map(parse_sas_time) {
-        Some(Some(st)) if st <= now - time::Duration::days(1) => {}
-        Some(Some(_)) => problems.push(("sasStartTooLate", "The SAS start time (st) must be at least one day in the past; set it to yesterday or earlier.".to_owned())),
-        _ => problems.push(("sasStartMissing", "The SAS start time (st) is missing or not a date; generate the SAS with a start time at least one day in the past.".to_owned())),
-    }
-    match param("se").as_deref().map(parse_sas_time) {
-        Some(Some(se)) if se >= now + time::Duration::weeks(3) => {}
-        Some(Some(_)) => problems.push(("sasExpiresTooSoon", "The SAS expiry time (se) must be at least three weeks in the future.".to_owned())),
-        _ => problems.push(("sasExpiryMissing", "The SAS expiry time (se) is missing or not a date; generate the SAS with an expiry at least three weeks ahead.".to_owned())),
-    }
-    let name = url.path().rsplit('/').next().unwrap_or("");
-    if !name.to_ascii_lowercase().ends_with(".vhd") {
-        problems.push((
-            "notVhd",
-            "The blob must be a .vhd file (fixed-size VHD); convert VHDX or dynamic disks first."
-                .to_owned(),
-        ));
-    } else if name.contains(['%', '"', ' ', '\'', '<', '>']) {
-        problems.push(("badBlobName", "The blob name contains characters that are not allowed (% \" spaces); rename the blob with letters, digits, dashes and dots.".to_owned()));
-    }
-    if problems.is_empty() {
-        Ok(url)
-    } else {
-        Err(problems)
-    }
+/// The step messages of one checked disk: its failures and review points, then a summary.
+pub fn disk_messages(disk: &Disk, check: &ImageCheck, now: OffsetDateTime) -> Vec<StepMessage> {
+    let mut out = check.report.step_messages(&disk.field, now);
+    let summary = format!("{}: {}", url_without_query(&disk.url), check.summary());
+    out.push(
+        StepMessage::text(MessageLevel::Information, &summary, now)
+            .at(disk.field.clone(), "certification.summary"),
+    );
+    out
 }
 
-/// Every check of one disk URL; empty when it passes.
-pub async fn check_disk(guard: &Guard, raw: &str, now: OffsetDateTime) -> Vec<Problem> {
-    let url = match check_url(guard, raw, now) {
-        Ok(u) => u,
-        Err(p) => return p,
-    };
-    let res = match guard.get(&url, "bytes=0-511").await {
-        Ok(r) => r,
-        Err(e) => {
-            return vec![(
-                "imageUnreachable",
-                format!(
-                    "The image could not be read: {e}. Check that the SAS URL is reachable from the internet and not expired."
-                ),
-            )];
+impl StepWork for Certification {
+    async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
+        let disks = disks(&ctx.snapshot);
+        let total = disks.len().max(1);
+        let mut messages = Vec::new();
+        let mut failed = false;
+        for (i, disk) in disks.iter().enumerate() {
+            let check = check_image(&ctx.state, &disk.url, disk.kind, true).await?;
+            failed |= !check.report.passed();
+            messages.extend(disk_messages(disk, &check, from_ms(now_ms())));
+            let done = u8::try_from((i + 1) * 100 / total).unwrap_or(100);
+            ctx.progress(done).await?;
         }
-    };
-    let status = res.status();
-    let content_range = res
-        .headers()
-        .get(reqwest::header::CONTENT_RANGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    drop(res); // never download the body
-    if status != StatusCode::PARTIAL_CONTENT {
-        return if status.is_success() {
-            vec![("rangeNotSupported", "Reading the first 512 bytes failed: the server ignored the range request. Serve the image from Azure Blob storage, which supports ranges.".to_owned())]
-        } else {
-            vec![(
-                "imageHttpError",
-                format!(
-                    "Reading the first 512 bytes failed: the server answered {status}. Check the URL and that the SAS is valid and not expired."
-                ),
-            )]
-        };
-    }
-    let total = content_range
-        .as_deref()
-        .and_then(|v| v.rsplit('/').next())
-        .and_then(|t| t.trim().parse::<u64>().ok());
-    match total {
-        Some(t) if t > 512 && (t - 512) % MIB == 0 => Vec::new(),
-        Some(t) => vec![("vhdSizeInvalid", format!("The image is {t} bytes; a fixed VHD is a whole number of MiB plus a 512-byte footer. Convert it with a fixed size aligned to 1 MiB."))],
-        None => vec![("vhdSizeUnknown", "The server did not report the image size (Content-Range); serve it from Azure Blob storage.".to_owned())],
+        if failed {
+            return Ok(StepOutcome::Failed(messages));
+        }
+        // Added only now, so a step run again after a crash does not repeat them.
+        for m in messages {
+            ctx.message(m);
+        }
+        ctx.info(&format!(
+            "{} disk image(s) passed certification.",
+            disks.len()
+        ));
+        Ok(StepOutcome::Complete)
     }
 }

@@ -4,7 +4,6 @@
 //! (idempotent) work runs again.
 
 pub mod certification;
-pub mod guard;
 pub mod live;
 pub mod packaging;
 pub mod preview;
@@ -69,6 +68,11 @@ impl StepContext {
     /// Adds an information message to the step.
     pub fn info(&mut self, text: &str) {
         let msg = StepMessage::text(MessageLevel::Information, text, from_ms(now_ms()));
+        self.pipeline.message(self.step, msg);
+    }
+
+    /// Adds a message to the step.
+    pub fn message(&mut self, msg: StepMessage) {
         self.pipeline.message(self.step, msg);
     }
 

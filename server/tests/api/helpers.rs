@@ -2,15 +2,16 @@
 //! `VhdServer`: a tiny image host with range support (and broken variants).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use portal_domain::OfferDocument;
-use portal_server::demo::vhd::FixedVhd;
 use portal_server::store::Store;
 use portal_server::{Server, ServerConfig};
 use reqwest::{Method, RequestBuilder, Response};
@@ -98,6 +99,8 @@ pub fn config(url: &str) -> ServerConfig {
         web_dir: "does-not-exist".into(),
         lease: Duration::from_secs(10),
         workers: 2,
+        // Only the demo writes there; the demo test sets its own.
+        data_dir: std::env::temp_dir().join("portal-server-tests-data"),
     }
 }
 
@@ -250,17 +253,57 @@ pub fn offer_status(v: &Value) -> &str {
     v["status"].as_str().unwrap_or("")
 }
 
-/// An image host: `/ok/…` serves a valid 1 MiB fixed VHD with ranges, `/missing/…` answers
-/// 404, `/norange/…` ignores ranges, `/badsize/…` reports a size that is not a fixed VHD.
+/// The images the test hosts serve, built once per test process with `portal_vhd::testimage`
+/// (`None`, with a printed note, when `mkfs.ext4` is missing): `{root}/ok/vhds/` holds a
+/// passing Linux OS disk and a data disk under the names the sample offer uses,
+/// `{root}/bad/vhds/` a failing OS disk (no agent, `ClientAliveInterval 600`) and the data disk.
+pub fn image_root() -> Option<&'static std::path::Path> {
+    use portal_vhd::testimage::{self, GIB, MIB};
+    static ROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        if testimage::mkfs().is_none() {
+            eprintln!(
+                "NOTE: mkfs.ext4 not found; tests that need real VM images are skipped. Install e2fsprogs."
+            );
+            return None;
+        }
+        let root = std::env::temp_dir().join(format!("portal-server-tests-{}", std::process::id()));
+        let work = root.join("work");
+        std::fs::create_dir_all(&work).unwrap();
+        let pass = testimage::passing_linux_vhd(&work, "pass", GIB).unwrap();
+        let fail = testimage::failing_linux_vhd(&work, "fail", GIB).unwrap();
+        let data = testimage::data_vhd(&work, "data", 32 * MIB).unwrap();
+        for (dir, os) in [("ok", &pass), ("bad", &fail)] {
+            let vhds = root.join(dir).join("vhds");
+            std::fs::create_dir_all(&vhds).unwrap();
+            std::fs::hard_link(os, vhds.join("standard-1.0.0-os.vhd")).unwrap();
+            std::fs::hard_link(&data, vhds.join("standard-1.0.0-data0.vhd")).unwrap();
+        }
+        Some(root)
+    })
+    .as_deref()
+}
+
+/// What an image host was asked.
+#[derive(Debug, Default)]
+pub struct Requests {
+    /// GETs with a `Range` header.
+    pub ranged: AtomicU64,
+    /// HEADs.
+    pub head: AtomicU64,
+}
+
+/// An image host: `/ok/…` and `/bad/…` serve the built images (see [`image_root`]) with
+/// range support, `/missing/…` answers 404, `/norange/…` ignores ranges, `/badsize/…`
+/// reports a size that is not a fixed VHD. Counts its requests.
 pub struct VhdServer {
     pub base: String,
+    pub requests: Arc<Requests>,
 }
 
 impl VhdServer {
-    pub async fn spawn() -> Self {
-        async fn ok(Path(_): Path<String>, h: HeaderMap) -> axum::response::Response {
-            FixedVhd::new(1).respond(&h)
-        }
+    /// A host on 127.0.0.1:0, or `None` (the test is skipped) without `mkfs.ext4`.
+    pub async fn spawn() -> Option<Self> {
         async fn missing() -> StatusCode {
             StatusCode::NOT_FOUND
         }
@@ -275,19 +318,43 @@ impl VhdServer {
             )
                 .into_response()
         }
+        let root = image_root()?;
+        let requests = Arc::new(Requests::default());
+        let counted = Arc::clone(&requests);
         let app = Router::new()
-            .route("/ok/vhds/{name}", get(ok))
             .route("/missing/vhds/{name}", get(missing))
             .route("/norange/vhds/{name}", get(norange))
-            .route("/badsize/vhds/{name}", get(badsize));
+            .route("/badsize/vhds/{name}", get(badsize))
+            .fallback_service(tower_http::services::ServeDir::new(root))
+            .layer(axum::middleware::from_fn(
+                move |req: axum::extract::Request, next: axum::middleware::Next| {
+                    if req.method() == Method::HEAD {
+                        counted.head.fetch_add(1, Ordering::SeqCst);
+                    } else if req.headers().contains_key("range") {
+                        counted.ranged.fetch_add(1, Ordering::SeqCst);
+                    }
+                    next.run(req)
+                },
+            ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
         tokio::spawn(async move { axum::serve(listener, app).await });
-        Self {
+        Some(Self {
             base: format!("http://{addr}"),
-        }
+            requests,
+        })
+    }
+
+    /// Ranged GETs served so far.
+    pub fn ranged(&self) -> u64 {
+        self.requests.ranged.load(Ordering::SeqCst)
+    }
+
+    /// HEADs served so far.
+    pub fn heads(&self) -> u64 {
+        self.requests.head.load(Ordering::SeqCst)
     }
 
     /// A complete offer document whose images are under `{base}/{prefix}/vhds/`.
