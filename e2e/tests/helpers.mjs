@@ -83,7 +83,7 @@ function valueFor(id, type, opts) {
     [/largeLogo$/, () => 'https://assets.contoso.com/logo-115.png'],
     [/wideLogo$/, () => 'https://assets.contoso.com/logo-255x115.png'],
     [/heroLogo$/, () => 'https://assets.contoso.com/logo-815x290.png'],
-    [/marketingUrlIdentifier$/, () => opts.id],
+    [/MarketingUrlIdentifier$/i, () => opts.id],
     [/description$/i, () => '<p>Made by the end-to-end test.</p>'],
     [/[Ee]mail$/, () => 'jane@contoso.com'],
     [/[Pp]hone$/, () => '+1 425 555 0100'],
