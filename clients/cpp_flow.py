@@ -128,7 +128,7 @@ def offer_body(publisher, offer_id, image_base):
                     v + "recommendedVMSizes": ["a1-standard", "a2-standard"],
                     v + "openPorts": [],
                     v + "vmImages": {
-                        "1.0.0": {"osVhdUrl": f"{image_base}/vhds/client-os.vhd?{sas}", "lunVhdDetails": []}
+                        "1.0.0": {"osVhdUrl": f"{image_base}/vhds/linux-pass.vhd?{sas}", "lunVhdDetails": []}
                     },
                     "regions": ["US", "KR"],
                 }
