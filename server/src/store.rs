@@ -3,6 +3,9 @@
 //! and API types.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -43,15 +46,37 @@ fn migrator() -> Migrator {
                 "image checks",
                 include_str!("../migrations/0002_image_checks.sql"),
             ),
+            migration(
+                3,
+                "offer display name",
+                include_str!("../migrations/0003_offer_display_name.sql"),
+            ),
         ]),
         ..Migrator::DEFAULT
     }
 }
 
-/// The database: a pool plus the statements.
+/// How long a verified token is trusted without asking the database again. A token revoked by
+/// another process (`portal-server token revoke`) keeps working for at most this long in a
+/// running server; revoking through this process's store forgets it at once.
+pub const TOKEN_CACHE_TTL: Duration = Duration::from_secs(30);
+
+/// At most this many tokens are cached (the cache is emptied when full).
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+type TokenCache = Arc<Mutex<HashMap<String, (Instant, TokenRow)>>>;
+
+/// The database: pools plus the statements.
+///
+/// On SQLite, writes go through a single connection (`pool`: SQLite has one writer, and one
+/// connection avoids busy errors on transaction upgrades and keeps compare-and-set statements
+/// trivially atomic) while reads use several connections (`read`), which run concurrently in
+/// WAL mode. On PostgreSQL both are the same pool.
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
+    read: AnyPool,
+    tokens: TokenCache,
 }
 
 /// A stored offer (its draft and counters).
@@ -75,6 +100,8 @@ pub struct OfferRow {
     pub preview_version: Option<i64>,
     /// Version live.
     pub production_version: Option<i64>,
+    /// The draft's display name (`OfferDocument::display_name`), kept for the offers list.
+    pub display_name: String,
 }
 
 /// The stored certification of one disk image.
@@ -98,11 +125,21 @@ pub struct ImageCheckRow {
     pub checked_ms: i64,
 }
 
-/// An offer with what the offers list needs about its latest operation.
+/// An offer as the offers list needs it (never its draft), with its latest operation.
 #[derive(Debug, Clone)]
 pub struct OfferListRow {
-    /// The offer.
-    pub offer: OfferRow,
+    /// Offer id.
+    pub offer_id: String,
+    /// The draft's display name.
+    pub display_name: String,
+    /// SHA-256 of the draft.
+    pub draft_hash: String,
+    /// Last change of the draft.
+    pub changed_ms: i64,
+    /// Highest published version.
+    pub version: i64,
+    /// Version live.
+    pub production_version: Option<i64>,
     /// The latest operation's pipeline, JSON.
     pub latest_pipeline: Option<String>,
     /// The draft hash of the live version.
@@ -212,7 +249,7 @@ pub enum OfferEffect {
 }
 
 const OFFER_COLS: &str = "publisher_id, offer_id, draft, draft_hash, etag, changed_ms, version, \
-     preview_version, production_version";
+     preview_version, production_version, display_name";
 const OP_COLS: &str = "id, publisher_id, offer_id, version, draft_hash, status, pipeline, emails, \
      preview_links, live_links, created_ms, updated_ms, next_step";
 
@@ -227,7 +264,25 @@ fn offer_row(r: &sqlx::any::AnyRow) -> sqlx::Result<OfferRow> {
         version: r.try_get("version")?,
         preview_version: r.try_get("preview_version")?,
         production_version: r.try_get("production_version")?,
+        display_name: r
+            .try_get::<Option<String>, _>("display_name")?
+            .unwrap_or_default(),
     })
+}
+
+/// What the status of an offer needs about the offer (never its draft).
+#[derive(Debug, Clone)]
+pub struct OfferStateRow {
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// Offer id.
+    pub offer_id: String,
+    /// SHA-256 of the draft.
+    pub draft_hash: String,
+    /// Version live.
+    pub production_version: Option<i64>,
+    /// The draft hash of the live version.
+    pub production_hash: Option<String>,
 }
 
 fn op_row(r: &sqlx::any::AnyRow) -> sqlx::Result<OperationRow> {
@@ -290,27 +345,65 @@ impl Store {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
-        // SQLite has one writer; one connection avoids busy errors on transaction upgrades
-        // and keeps compare-and-set statements trivially atomic.
-        let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 1 } else { 8 })
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if sqlite {
-                        conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    }
-                    Ok(())
+        // An in-memory SQLite database exists once per connection: it cannot have readers.
+        let memory = sqlite && (url.contains(":memory:") || url.contains("mode=memory"));
+        let options = |n| {
+            AnyPoolOptions::new()
+                .max_connections(n)
+                .after_connect(move |conn, _meta| {
+                    Box::pin(async move {
+                        if sqlite {
+                            conn.execute("PRAGMA busy_timeout = 10000").await?;
+                        }
+                        Ok(())
+                    })
                 })
-            })
-            .connect(url)
-            .await?;
+        };
+        let pool = options(if sqlite { 1 } else { 8 }).connect(url).await?;
         if sqlite {
             sqlx::query("PRAGMA journal_mode = WAL")
                 .execute(&pool)
                 .await?;
         }
         migrator().run(&pool).await?;
-        Ok(Self { pool })
+        let read = if sqlite && !memory {
+            options(4).connect(url).await?
+        } else {
+            pool.clone()
+        };
+        let store = Self {
+            pool,
+            read,
+            tokens: TokenCache::default(),
+        };
+        store.backfill_display_names().await?;
+        Ok(store)
+    }
+
+    /// Fills `display_name` of offers stored before it existed.
+    async fn backfill_display_names(&self) -> anyhow::Result<()> {
+        let rows = sqlx::query(
+            "SELECT publisher_id, offer_id, draft FROM offers WHERE display_name IS NULL",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let publisher: String = r.try_get("publisher_id")?;
+            let offer: String = r.try_get("offer_id")?;
+            let draft: String = r.try_get("draft")?;
+            let name = serde_json::from_str::<portal_domain::OfferDocument>(&draft)
+                .map(|d| d.display_name().to_owned())
+                .unwrap_or_else(|_| offer.clone());
+            sqlx::query(
+                "UPDATE offers SET display_name = $1 WHERE publisher_id = $2 AND offer_id = $3",
+            )
+            .bind(name)
+            .bind(&publisher)
+            .bind(&offer)
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
     }
 
     /// Whether the database holds no publisher data at all (the demo seeds only then).
@@ -318,7 +411,7 @@ impl Store {
         let row = sqlx::query(
             "SELECT (SELECT COUNT(*) FROM tokens) + (SELECT COUNT(*) FROM offers) AS n",
         )
-        .fetch_one(&self.pool)
+        .fetch_one(&self.read)
         .await?;
         let n: i64 = row.try_get("n")?;
         Ok(n == 0)
@@ -343,15 +436,39 @@ impl Store {
         Ok(())
     }
 
-    /// The token with this hash.
+    /// The token with this hash; a found token is remembered for [`TOKEN_CACHE_TTL`].
     pub async fn token_by_hash(&self, hash: &str) -> sqlx::Result<Option<TokenRow>> {
+        if let Some((at, row)) = self.token_cache().get(hash)
+            && at.elapsed() < TOKEN_CACHE_TTL
+        {
+            return Ok(Some(row.clone()));
+        }
         let row = sqlx::query(
             "SELECT id, name, kind, publisher_id, created_ms FROM tokens WHERE token_hash = $1",
         )
         .bind(hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await?;
-        row.map(|r| token_row(&r)).transpose()
+        let row = row.map(|r| token_row(&r)).transpose()?;
+        let mut cache = self.token_cache();
+        match &row {
+            Some(t) => {
+                if cache.len() >= TOKEN_CACHE_MAX {
+                    cache.clear();
+                }
+                cache.insert(hash.to_owned(), (Instant::now(), t.clone()));
+            }
+            None => {
+                cache.remove(hash);
+            }
+        }
+        Ok(row)
+    }
+
+    fn token_cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, TokenRow)>> {
+        self.tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Every token, oldest first.
@@ -359,7 +476,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT id, name, kind, publisher_id, created_ms FROM tokens ORDER BY created_ms, id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.read)
         .await?;
         rows.iter().map(token_row).collect()
     }
@@ -371,6 +488,7 @@ impl Store {
             .bind(id_or_name)
             .execute(&self.pool)
             .await?;
+        self.token_cache().clear();
         Ok(done.rows_affected())
     }
 
@@ -383,31 +501,36 @@ impl Store {
         let row = sqlx::query(&sql)
             .bind(publisher)
             .bind(offer)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await?;
         row.map(|r| offer_row(&r)).transpose()
     }
 
     /// Every offer of a publisher with its latest pipeline.
     pub async fn list_offers(&self, publisher: &str) -> sqlx::Result<Vec<OfferListRow>> {
-        let sql = format!(
-            "SELECT {OFFER_COLS}, \
+        let sql = "SELECT offer_id, display_name, draft_hash, changed_ms, version, production_version, \
              (SELECT op.pipeline FROM operations op WHERE op.publisher_id = offers.publisher_id \
               AND op.offer_id = offers.offer_id ORDER BY op.created_ms DESC, op.id DESC LIMIT 1) \
               AS latest_pipeline, \
              (SELECT v.draft_hash FROM offer_versions v WHERE v.publisher_id = offers.publisher_id \
               AND v.offer_id = offers.offer_id AND v.version = offers.production_version) \
               AS production_hash \
-             FROM offers WHERE publisher_id = $1 ORDER BY changed_ms DESC, offer_id"
-        );
-        let rows = sqlx::query(&sql)
+             FROM offers WHERE publisher_id = $1 ORDER BY changed_ms DESC, offer_id";
+        let rows = sqlx::query(sql)
             .bind(publisher)
-            .fetch_all(&self.pool)
+            .fetch_all(&self.read)
             .await?;
         rows.iter()
             .map(|r| {
                 Ok(OfferListRow {
-                    offer: offer_row(r)?,
+                    offer_id: r.try_get("offer_id")?,
+                    display_name: r
+                        .try_get::<Option<String>, _>("display_name")?
+                        .unwrap_or_default(),
+                    draft_hash: r.try_get("draft_hash")?,
+                    changed_ms: r.try_get("changed_ms")?,
+                    version: r.try_get("version")?,
+                    production_version: r.try_get("production_version")?,
                     latest_pipeline: r.try_get("latest_pipeline")?,
                     production_hash: r.try_get("production_hash")?,
                 })
@@ -419,8 +542,8 @@ impl Store {
     pub async fn insert_offer(&self, o: &OfferRow) -> sqlx::Result<bool> {
         let done = sqlx::query(
             "INSERT INTO offers (publisher_id, offer_id, draft, draft_hash, etag, changed_ms, \
-             version, preview_version, production_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, NULL) ON CONFLICT DO NOTHING",
+             version, preview_version, production_version, display_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, 0, NULL, NULL, $7) ON CONFLICT DO NOTHING",
         )
         .bind(&o.publisher_id)
         .bind(&o.offer_id)
@@ -428,6 +551,7 @@ impl Store {
         .bind(&o.draft_hash)
         .bind(&o.etag)
         .bind(o.changed_ms)
+        .bind(&o.display_name)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -437,8 +561,8 @@ impl Store {
     /// when the compare failed.
     pub async fn update_draft(&self, o: &OfferRow, if_etag: Option<&str>) -> sqlx::Result<bool> {
         let done = sqlx::query(
-            "UPDATE offers SET draft = $1, draft_hash = $2, etag = $3, changed_ms = $4 \
-             WHERE publisher_id = $5 AND offer_id = $6 AND ($7 = 1 OR etag = $8)",
+            "UPDATE offers SET draft = $1, draft_hash = $2, etag = $3, changed_ms = $4, \
+             display_name = $9 WHERE publisher_id = $5 AND offer_id = $6 AND ($7 = 1 OR etag = $8)",
         )
         .bind(&o.draft)
         .bind(&o.draft_hash)
@@ -448,6 +572,7 @@ impl Store {
         .bind(&o.offer_id)
         .bind(i64::from(if_etag.is_none()))
         .bind(if_etag.unwrap_or(""))
+        .bind(&o.display_name)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -467,7 +592,7 @@ impl Store {
         .bind(publisher)
         .bind(offer)
         .bind(version)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await?;
         row.map(|r| {
             Ok(VersionRow {
@@ -488,11 +613,45 @@ impl Store {
         publisher: &str,
         offer: &str,
     ) -> sqlx::Result<Option<OperationRow>> {
-        Ok(self
-            .operations(publisher, offer, false)
-            .await?
-            .into_iter()
-            .next())
+        let sql = format!(
+            "SELECT {OP_COLS} FROM operations WHERE publisher_id = $1 AND offer_id = $2 \
+             ORDER BY created_ms DESC, id DESC LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(publisher)
+            .bind(offer)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| op_row(&r)).transpose()
+    }
+
+    /// What the status of an offer needs about the offer, in one statement.
+    pub async fn offer_state(
+        &self,
+        publisher: &str,
+        offer: &str,
+    ) -> sqlx::Result<Option<OfferStateRow>> {
+        let row = sqlx::query(
+            "SELECT publisher_id, offer_id, draft_hash, production_version, \
+             (SELECT v.draft_hash FROM offer_versions v WHERE v.publisher_id = offers.publisher_id \
+              AND v.offer_id = offers.offer_id AND v.version = offers.production_version) \
+              AS production_hash \
+             FROM offers WHERE publisher_id = $1 AND offer_id = $2",
+        )
+        .bind(publisher)
+        .bind(offer)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| {
+            Ok(OfferStateRow {
+                publisher_id: r.try_get("publisher_id")?,
+                offer_id: r.try_get("offer_id")?,
+                draft_hash: r.try_get("draft_hash")?,
+                production_version: r.try_get("production_version")?,
+                production_hash: r.try_get("production_hash")?,
+            })
+        })
+        .transpose()
     }
 
     /// The operations of an offer, newest first.
@@ -510,7 +669,7 @@ impl Store {
             .bind(publisher)
             .bind(offer)
             .bind(i64::from(only_running))
-            .fetch_all(&self.pool)
+            .fetch_all(&self.read)
             .await?;
         rows.iter().map(op_row).collect()
     }
@@ -529,7 +688,7 @@ impl Store {
             .bind(publisher)
             .bind(offer)
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.read)
             .await?;
         row.map(|r| op_row(&r)).transpose()
     }
@@ -787,7 +946,7 @@ impl Store {
         )
         .bind(operation)
         .bind(step)
-        .fetch_one(&self.pool)
+        .fetch_one(&self.read)
         .await?;
         row.try_get("n")
     }
@@ -798,7 +957,7 @@ impl Store {
             "SELECT operation_id, step, COUNT(*) AS n FROM step_runs \
              GROUP BY operation_id, step ORDER BY operation_id, step",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(&self.read)
         .await?;
         rows.iter()
             .map(|r| {
@@ -825,7 +984,7 @@ impl Store {
         )
         .bind(url_key)
         .bind(kind)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.read)
         .await?;
         row.map(|r| {
             Ok(ImageCheckRow {
@@ -877,8 +1036,8 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO offers (publisher_id, offer_id, draft, draft_hash, etag, changed_ms, \
-             version, preview_version, production_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             version, preview_version, production_version, display_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&offer.publisher_id)
         .bind(&offer.offer_id)
@@ -889,6 +1048,7 @@ impl Store {
         .bind(offer.version)
         .bind(offer.preview_version)
         .bind(offer.production_version)
+        .bind(&offer.display_name)
         .execute(&mut *tx)
         .await?;
         for v in versions {
@@ -940,7 +1100,7 @@ impl Store {
              delivered_ms FROM outbox WHERE publisher_id = $1 ORDER BY created_ms DESC, id",
         )
         .bind(publisher)
-        .fetch_all(&self.pool)
+        .fetch_all(&self.read)
         .await?;
         rows.iter().map(outbox_row).collect()
     }

@@ -11,7 +11,7 @@ use portal_domain::workflow::{OfferStatus, OperationStatus, Pipeline, StepStatus
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;
 
-use crate::store::{OfferRow, OperationRow, from_ms, now_ms};
+use crate::store::{OfferStateRow, OperationRow, from_ms, now_ms};
 
 /// RFC 3339 text of Unix milliseconds.
 pub fn rfc3339(ms: i64) -> String {
@@ -135,14 +135,16 @@ pub fn operation_view(op: &OperationRow, lang: Lang) -> anyhow::Result<Operation
 
 /// The status of an offer.
 pub fn status_view(
-    offer: &OfferRow,
+    offer: &OfferStateRow,
     latest: Option<&OperationRow>,
-    production_hash: Option<&str>,
     lang: Lang,
 ) -> anyhow::Result<OfferStatusView> {
     let pipeline = latest.map(pipeline).transpose()?;
     let live = offer.production_version.is_some();
-    let draft_changed = production_hash.is_some_and(|h| h != offer.draft_hash);
+    let draft_changed = offer
+        .production_hash
+        .as_deref()
+        .is_some_and(|h| h != offer.draft_hash);
     let mut view = OfferStatusView::new(
         pipeline.as_ref(),
         live,

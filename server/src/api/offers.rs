@@ -79,41 +79,41 @@ pub async fn list_offers(
         .map(str::to_lowercase)
         .filter(|s| !s.is_empty());
     let mut out = Vec::new();
+    let status = q.status.as_deref().filter(|s| !s.is_empty());
     for row in state.store.list_offers(publisher.as_str()).await? {
-        let doc: OfferDocument =
-            serde_json::from_str(&row.offer.draft).map_err(anyhow::Error::from)?;
+        if let Some(s) = &search
+            && !row.display_name.to_lowercase().contains(s)
+            && !row.offer_id.contains(s.as_str())
+        {
+            continue;
+        }
         let pipeline: Option<Pipeline> = row
             .latest_pipeline
             .as_deref()
             .map(serde_json::from_str)
             .transpose()
             .map_err(anyhow::Error::from)?;
-        let live = row.offer.production_version.is_some();
+        let live = row.production_version.is_some();
         let changed = row
             .production_hash
             .as_deref()
-            .is_some_and(|h| h != row.offer.draft_hash);
+            .is_some_and(|h| h != row.draft_hash);
         let detail = StatusSummary::new(pipeline.as_ref(), live, changed);
-        let name = doc.display_name().to_owned();
-        if let Some(s) = &search
-            && !name.to_lowercase().contains(s)
-            && !row.offer.offer_id.contains(s.as_str())
-        {
-            continue;
-        }
-        if let Some(st) = q.status.as_deref().filter(|s| !s.is_empty())
+        if let Some(st) = status
             && detail.status.as_str() != st
         {
             continue;
         }
         out.push(OfferSummary {
             offer_type_id: VM_OFFER_TYPE.into(),
-            publisher_id: row.offer.publisher_id.clone(),
+            publisher_id: publisher.as_str().to_owned(),
             status: detail.status,
-            id: row.offer.offer_id.clone(),
-            version: u64::try_from(row.offer.version).unwrap_or(0),
-            definition: SummaryDefinition { display_text: name },
-            changed_time: crate::store::from_ms(row.offer.changed_ms),
+            id: row.offer_id,
+            version: u64::try_from(row.version).unwrap_or(0),
+            definition: SummaryDefinition {
+                display_text: row.display_name,
+            },
+            changed_time: crate::store::from_ms(row.changed_ms),
             status_detail: detail,
         });
     }
@@ -246,6 +246,7 @@ pub async fn put_offer(
         }
         let (draft, draft_hash) = views::encode_document(&doc)?;
         let row = OfferRow {
+            display_name: doc.display_name().to_owned(),
             publisher_id: p.into(),
             offer_id: o.into(),
             draft,
@@ -284,6 +285,7 @@ pub async fn put_offer(
     doc.keep_secrets_from(&stored);
     let (draft, draft_hash) = views::encode_document(&doc)?;
     let row = OfferRow {
+        display_name: doc.display_name().to_owned(),
         draft,
         draft_hash,
         etag: views::new_etag(),

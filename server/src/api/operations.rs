@@ -211,38 +211,24 @@ pub async fn cancel_publish(
     Ok(Json(views::operation_view(&op, lang)?))
 }
 
-/// The status view of an offer.
+/// The status view of an offer (404 when it does not exist). Reads the latest operation and
+/// the offer's state, never the draft.
 pub async fn offer_status(
     state: &AppState,
-    offer: &OfferRow,
+    path: &OfferPath,
     lang: Lang,
 ) -> ApiResult<OfferStatusView> {
-    let latest = state
-        .store
-        .latest_operation(&offer.publisher_id, &offer.offer_id)
-        .await?;
-    // Read the offer again after its operation: a step's effects on the offer (preview and
+    let (p, o) = (path.publisher.as_str(), path.offer.as_str());
+    let latest = state.store.latest_operation(p, o).await?;
+    // Read the offer after its operation: a step's effects on the offer (preview and
     // production versions) commit together with the operation, so this order never shows a
     // completed operation with the offer's state from before it.
-    let offer = &state
+    let offer = state
         .store
-        .offer(&offer.publisher_id, &offer.offer_id)
+        .offer_state(p, o)
         .await?
-        .unwrap_or_else(|| offer.clone());
-    let production_hash = match offer.production_version {
-        Some(v) => state
-            .store
-            .version(&offer.publisher_id, &offer.offer_id, v)
-            .await?
-            .map(|r| r.draft_hash),
-        None => None,
-    };
-    Ok(views::status_view(
-        offer,
-        latest.as_ref(),
-        production_hash.as_deref(),
-        lang,
-    )?)
+        .ok_or_else(|| ApiError::NotFound(format!("Offer `{o}` was not found.")))?;
+    Ok(views::status_view(&offer, latest.as_ref(), lang)?)
 }
 
 /// `GET …/offers/{offer}/status`
@@ -253,8 +239,7 @@ pub async fn get_status(
     AcceptLang(lang): AcceptLang,
 ) -> ApiResult<Json<OfferStatusView>> {
     authorize(&principal, path.publisher.as_str())?;
-    let offer = load_offer(&state, &path).await?;
-    Ok(Json(offer_status(&state, &offer, lang).await?))
+    Ok(Json(offer_status(&state, &path, lang).await?))
 }
 
 /// Filter of the operations list.
@@ -327,12 +312,10 @@ pub async fn stream_offer_events(
         (state, path, String::new()),
         move |(state, path, last)| async move {
             loop {
-                let text = match load_offer(&state, &path).await {
-                    Ok(offer) => match offer_status(&state, &offer, lang).await {
-                        Ok(view) => serde_json::to_string(&view).unwrap_or_default(),
-                        Err(_) => String::new(),
-                    },
-                    Err(_) => return None,
+                let text = match offer_status(&state, &path, lang).await {
+                    Ok(view) => serde_json::to_string(&view).unwrap_or_default(),
+                    Err(ApiError::NotFound(_)) => return None,
+                    Err(_) => String::new(),
                 };
                 if !text.is_empty() && text_without_times(&text) != text_without_times(&last) {
                     let event = SseEvent::default().event("status").data(text.clone());

@@ -227,6 +227,7 @@ async fn insert(store: &Store, s: Seed) -> anyhow::Result<()> {
     let now = now_ms();
     let published = s.pipeline.is_some();
     let offer = OfferRow {
+        display_name: doc.display_name().to_owned(),
         publisher_id: DEMO_PUBLISHER.into(),
         offer_id: id.clone(),
         draft: draft.clone(),
