@@ -49,7 +49,8 @@ trunk build --release --offline --skip-version-check 2>&1 | tail -n 3
 
 if [ -x e2e/run.sh ]; then
   step "end-to-end tests"
-  run_tests e2e/run.sh
+  # The bundle was just built and the server binary by the native tests: reuse both.
+  E2E_SKIP_BUILD=1 PORTAL_SERVER_BIN="${CARGO_TARGET_DIR:-target}/debug/portal-server" run_tests e2e/run.sh
 fi
 
 passed=$(grep -Eo '[0-9]+ passed' "$LOG" | awk '{s+=$1} END {print s+0}')
