@@ -58,9 +58,17 @@ export function sas() {
   return `sp=rl&st=${iso(new Date(Date.now() - 2 * day))}&se=${iso(new Date(Date.now() + 60 * day))}`;
 }
 
-/** An image the server serves itself (its demo VHD host). */
-export function goodImage(name) {
-  return `${BASE}/demo/vhds/${name}.vhd?${sas()}`;
+/**
+ * An image that passes certification, served by the portal itself: the demo's Linux image
+ * (`server/src/demo/vhd.rs`, PASSING_OS; built with mkfs.ext4, which setup installs).
+ */
+export function goodImage() {
+  return `${BASE}/demo/vhds/linux-pass.vhd?${sas()}`;
+}
+
+/** The demo's data disk. */
+export function dataImage() {
+  return `${BASE}/demo/vhds/data-disk.vhd?${sas()}`;
 }
 
 /** A CSS selector for an element id (ids are field paths, which may contain quotes). */
@@ -72,7 +80,7 @@ export function byId(id) {
 function valueFor(id, type, opts) {
   const rules = [
     [/osVhdUrl$/, () => opts.osVhdUrl],
-    [/lunVhdUrl$/, () => goodImage('data')],
+    [/lunVhdUrl$/, () => dataImage()],
     [/allowedSubscriptions\[\d+\]$/, () => '0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9'],
     [/categories\[\d+\]$/, () => 'analytics'],
     [/regions\[\d+\]$/, () => 'US'],
@@ -129,7 +137,9 @@ export async function fillUntilPublishable(page, opts, maxSteps = 80) {
       await el.blur();
     } else if (focused.tag === 'SELECT') {
       const values = await el.locator('option').evaluateAll((os) => os.map((o) => o.value).filter((v) => v));
-      await el.selectOption(values[0]);
+      // The demo images are Linux disks: declare Linux, or certification rightly refuses them.
+      const wanted = /operatingSystemFamily$/.test(focused.id) ? 'Linux' : values[0];
+      await el.selectOption(wanted);
     } else if (focused.id === 'definition.plans') {
       await page.click('#add-sku');
     } else if (/vmImages$/.test(focused.id)) {
@@ -156,7 +166,14 @@ export async function submitEmails(page, offerId) {
 
 /** Waits until the step shows `state` (a `step-<state>` class), with a deadline. */
 export async function waitForStep(page, step, state, timeout = PIPELINE_MS) {
-  await page.waitForSelector(`li.step-${state}[data-step="${step}"]`, { timeout });
+  const wanted = `li.step-${state}[data-step="${step}"]`;
+  // Stop at once, with the page's own explanation, if the publish fails unexpectedly.
+  const selector = state === 'failed' ? wanted : `${wanted}, #failure`;
+  await page.waitForSelector(selector, { timeout });
+  if (state !== 'failed' && await page.locator(wanted).count() === 0) {
+    const why = await page.locator('#failure').innerText();
+    throw new Error(`publishing failed while waiting for ${step} to be ${state}:\n${why}`);
+  }
 }
 
 /** The state class of every step, in order. */
