@@ -66,7 +66,7 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
             let store = Store::connect(store.url()?.expose()).await?;
             let n = store.revoke_token(&id_or_name).await?;
             anyhow::ensure!(n > 0, "no token with id or name `{id_or_name}`");
-            println!("revoked {n} token(s)");
+            println!("revoked {n} token(s); running servers forget it within 30 s");
         }
     }
     Ok(())

@@ -625,33 +625,44 @@ impl Store {
         row.map(|r| op_row(&r)).transpose()
     }
 
-    /// What the status of an offer needs about the offer, in one statement.
-    pub async fn offer_state(
+    /// The status of an offer needs its state and its newest operation: one statement, so one
+    /// consistent snapshot (a step's effects on the offer commit with its operation).
+    pub async fn offer_status_rows(
         &self,
         publisher: &str,
         offer: &str,
-    ) -> sqlx::Result<Option<OfferStateRow>> {
+    ) -> sqlx::Result<Option<(OfferStateRow, Option<OperationRow>)>> {
         let row = sqlx::query(
-            "SELECT publisher_id, offer_id, draft_hash, production_version, \
+            "SELECT offers.draft_hash AS offer_draft_hash, \
+             offers.production_version AS production_version, \
              (SELECT v.draft_hash FROM offer_versions v WHERE v.publisher_id = offers.publisher_id \
               AND v.offer_id = offers.offer_id AND v.version = offers.production_version) \
-              AS production_hash \
-             FROM offers WHERE publisher_id = $1 AND offer_id = $2",
+              AS production_hash, \
+             op.id, op.publisher_id, op.offer_id, op.version, op.draft_hash, op.status, \
+             op.pipeline, op.emails, op.preview_links, op.live_links, op.created_ms, \
+             op.updated_ms, op.next_step \
+             FROM offers LEFT JOIN operations op ON op.id = \
+             (SELECT l.id FROM operations l WHERE l.publisher_id = offers.publisher_id \
+              AND l.offer_id = offers.offer_id ORDER BY l.created_ms DESC, l.id DESC LIMIT 1) \
+             WHERE offers.publisher_id = $1 AND offers.offer_id = $2",
         )
         .bind(publisher)
         .bind(offer)
         .fetch_optional(&self.read)
         .await?;
-        row.map(|r| {
-            Ok(OfferStateRow {
-                publisher_id: r.try_get("publisher_id")?,
-                offer_id: r.try_get("offer_id")?,
-                draft_hash: r.try_get("draft_hash")?,
-                production_version: r.try_get("production_version")?,
-                production_hash: r.try_get("production_hash")?,
-            })
-        })
-        .transpose()
+        let Some(r) = row else { return Ok(None) };
+        let state = OfferStateRow {
+            publisher_id: publisher.to_owned(),
+            offer_id: offer.to_owned(),
+            draft_hash: r.try_get("offer_draft_hash")?,
+            production_version: r.try_get("production_version")?,
+            production_hash: r.try_get("production_hash")?,
+        };
+        let op = match r.try_get::<Option<String>, _>("id")? {
+            Some(_) => Some(op_row(&r)?),
+            None => None,
+        };
+        Ok(Some((state, op)))
     }
 
     /// The operations of an offer, newest first.

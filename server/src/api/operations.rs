@@ -219,13 +219,11 @@ pub async fn offer_status(
     lang: Lang,
 ) -> ApiResult<OfferStatusView> {
     let (p, o) = (path.publisher.as_str(), path.offer.as_str());
-    let latest = state.store.latest_operation(p, o).await?;
-    // Read the offer after its operation: a step's effects on the offer (preview and
-    // production versions) commit together with the operation, so this order never shows a
-    // completed operation with the offer's state from before it.
-    let offer = state
+    // One statement: a step's effects on the offer (preview and production versions) commit
+    // together with the operation, and one snapshot never shows one without the other.
+    let (offer, latest) = state
         .store
-        .offer_state(p, o)
+        .offer_status_rows(p, o)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Offer `{o}` was not found.")))?;
     Ok(views::status_view(&offer, latest.as_ref(), lang)?)
