@@ -41,7 +41,7 @@ run_tests python3 clients/cpp_flow.py --server "${CARGO_TARGET_DIR:-target}/debu
 
 step "browser tests (headless Chromium)"
 if ls tests/*.rs >/dev/null 2>&1; then
-  CHROMEDRIVER=/usr/bin/chromedriver run_tests cargo test -p partner-portal --target wasm32-unknown-unknown --quiet
+  CHROMEDRIVER=/usr/bin/chromedriver run_tests cargo test -p partner-portal --target wasm32-unknown-unknown
 fi
 
 step "web app release build"

@@ -6,7 +6,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use portal_domain::Lang;
 use portal_domain::api::{
-    API_VERSION, ErrorEnvelope, OfferStatusView, OfferSummary, OperationView, PublishRequest,
+    API_VERSION, ErrorEnvelope, ImageCheckRequest, ImageReport, OfferStatusView, OfferSummary,
+    OperationView, PublishRequest,
 };
 use portal_domain::validation::FindingDetail;
 use serde::de::DeserializeOwned;
@@ -246,6 +247,16 @@ impl Api {
             .build(),
         )
         .await
+    }
+
+    /// `POST …/offers/{o}/image-checks`: "Check image now".
+    pub async fn check_image(
+        &self,
+        offer: &str,
+        request: &ImageCheckRequest,
+    ) -> Result<ImageReport, ApiError> {
+        let builder = self.auth(Request::post(&self.url(&format!("/{offer}/image-checks"))));
+        self.json(builder.json(request)).await
     }
 
     /// `GET /api/health`: whether the token works is checked by listing offers instead.

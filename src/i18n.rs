@@ -93,6 +93,11 @@ const UI: &[(&str, &str, &str)] = &[
     ("add_version", "Add disk version", "디스크 버전 추가"),
     ("remove_version", "Remove version", "버전 제거"),
     ("add_disk", "Add data disk", "데이터 디스크 추가"),
+    ("check_image", "Check image now", "지금 이미지 확인"),
+    ("checking_image", "Checking the image…", "이미지 확인 중…"),
+    ("tests_passed", "tests passed", "테스트 통과"),
+    ("requests", "requests", "요청"),
+    ("kb_read", "read", "읽음"),
     (
         "no_skus",
         "This offer has no SKUs yet. Add one to describe a VM image.",

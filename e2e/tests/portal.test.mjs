@@ -137,3 +137,22 @@ test('an unreachable image fails at Certification; the link fixes the field and 
   await waitForStep(page, 'displaycertify', 'complete', PIPELINE_MS);
   await waitForStep(page, 'publisher-signoff', 'waitingForPublisherReview', PIPELINE_MS);
 }));
+
+test('Check image now certifies a disk from the editor: the failing image names its failed tests, the passing one passes', () => withPage(async (page) => {
+  await page.goto(`${BASE}/offers/contoso-failed/editor`);
+  await page.waitForSelector('#section-panel');
+  await page.click('#tab-Skus');
+  await page.locator('.image-check button').first().click();
+  const failed = page.locator('.check-report.failed');
+  await failed.waitFor({ timeout: 30000 });
+  assert.equal(await failed.locator('[data-test="linux.agent"]').count(), 1, 'missing agent reported');
+  assert.equal(await failed.locator('[data-test="linux.ssh_client_alive"]').count(), 1, 'ClientAliveInterval reported');
+
+  await page.goto(`${BASE}/offers/contoso-live/editor`);
+  await page.waitForSelector('#section-panel');
+  await page.click('#tab-Skus');
+  await page.locator('.image-check button').first().click();
+  const ok = page.locator('.check-report.ok');
+  await ok.waitFor({ timeout: 30000 });
+  assert.match(await ok.locator('.check-summary').textContent(), /(\d+) \/ \1 /, 'every test passed');
+}));

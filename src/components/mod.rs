@@ -2,6 +2,7 @@
 
 pub mod dialog;
 pub mod fields;
+pub mod image_check;
 pub mod sections;
 pub mod shell;
 pub mod sku;

@@ -8,6 +8,7 @@ use portal_domain::validation::limits;
 use serde_json::{Value, json};
 
 use crate::components::fields::{Choice, Field, Kind, Messages, StringList, use_editor};
+use crate::components::image_check::{DiskKind, ImageCheck};
 use crate::i18n::t;
 use crate::model::doc;
 
@@ -244,10 +245,12 @@ fn DiskVersions(index: usize) -> impl IntoView {
 fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
     let ctx = use_editor();
     let lang = ctx.lang;
+    let plan = plan_of(&images);
     let at = images.map_key(&version);
     let disks = at.clone().key("lunVhdDetails");
     let disks_sv = StoredValue::new(disks.clone());
     let at_sv = StoredValue::new(at.clone());
+    let plan_sv = StoredValue::new(plan.clone());
     let count = Memo::new(move |_| disks_sv.with_value(|p| ctx.doc.with(|d| doc::len(d, p))));
     let disk_messages = Signal::derive(move || disks_sv.with_value(|p| ctx.messages(p)));
     view! {
@@ -260,6 +263,7 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
                 </button>
             </div>
             <Field path=at.clone().key("osVhdUrl") kind=Kind::Url required=true />
+            <ImageCheck url=at.clone().key("osVhdUrl") plan=plan kind=DiskKind::Os />
             <div class="data-disks" id=disks.to_string() tabindex="-1">
                 <h6>{move || t("data_disks", lang.get()).to_owned()}</h6>
                 <For each=move || 0..count.get() key=|i| *i let:i>
@@ -269,7 +273,8 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
                         view! {
                             <div class="pair">
                                 <Field path=disk.clone().key("lun") kind=Kind::Number required=true />
-                                <Field path=disk.key("lunVhdUrl") kind=Kind::Url required=true />
+                                <Field path=disk.clone().key("lunVhdUrl") kind=Kind::Url required=true />
+                                <ImageCheck url=disk.key("lunVhdUrl") plan=plan_sv.get_value() kind=DiskKind::Data />
                                 <button type="button" class="btn btn-small btn-quiet pair-remove"
                                     on:click=move |_| ctx.doc.update(|d| doc::remove(d, &remove_path))>
                                     {move || t("remove", lang.get()).to_owned()}
@@ -289,4 +294,9 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+/// The SKU (`definition.plans[i]`) that holds a path inside it.
+fn plan_of(path: &FieldPath) -> FieldPath {
+    FieldPath(path.0.iter().take(3).cloned().collect())
 }
