@@ -21,8 +21,8 @@ pub enum AppRoute {
     },
 }
 
-/// Percent-encodes a query value.
-fn encode_query(text: &str) -> String {
+/// Percent-encodes a query value (also used for `mailto:` links).
+pub fn encode_query(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -92,19 +92,6 @@ impl Default for Backoff {
     }
 }
 
-/// Percent-encodes text for a `mailto:` query.
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// Strips tags from a step message's HTML and decodes the escapes the server writes.
 pub fn message_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
@@ -148,8 +135,8 @@ pub fn support_mailto(
     }
     format!(
         "mailto:{support_address}?subject={}&body={}",
-        encode(&subject),
-        encode(&body)
+        crate::routes::encode_query(&subject),
+        crate::routes::encode_query(&body)
     )
 }
 
