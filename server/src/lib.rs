@@ -114,6 +114,7 @@ impl Server {
             store,
             settings: Arc::new(settings),
             wake: Arc::new(Notify::new()),
+            status_cache: Arc::default(),
         };
         let router = Router::new()
             .nest("/api", api::router(state.clone()))

@@ -1,8 +1,12 @@
 //! The shared state of handlers and workers.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use portal_domain::Lang;
 
 use portal_domain::validation::Options;
 use tokio::sync::Notify;
@@ -43,4 +47,85 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Wakes the workers when a step becomes runnable.
     pub wake: Arc<Notify>,
+    /// Rendered status answers (the most polled endpoint).
+    pub status_cache: Arc<StatusCache>,
+}
+
+/// Publisher, offer and language of a cached status answer.
+type StatusKey = (String, String, Lang);
+
+/// Rendered `GET …/status` answers per offer and language. This process drops an offer's
+/// entries whenever it changes the offer or its operation (API writes and every engine
+/// transition); changes made by *other* server processes on a shared database show after at
+/// most [`StatusCache::TTL`].
+#[derive(Debug, Default)]
+pub struct StatusCache {
+    entries: Mutex<HashMap<StatusKey, (Instant, Bytes)>>,
+}
+
+impl StatusCache {
+    /// How long an answer is served without reading the database again.
+    pub const TTL: Duration = Duration::from_millis(500);
+    /// Entries kept at most; the cache is emptied when it would grow past this.
+    const MAX_ENTRIES: usize = 10_000;
+
+    /// A fresh answer for the offer in a language.
+    pub fn get(&self, publisher: &str, offer: &str, lang: Lang) -> Option<Bytes> {
+        let entries = self.entries.lock().ok()?;
+        let (at, body) = entries.get(&(publisher.to_owned(), offer.to_owned(), lang))?;
+        (at.elapsed() < Self::TTL).then(|| body.clone())
+    }
+
+    /// Keeps an answer read at `read_at` (taken before the database read, so an invalidation
+    /// racing with the read is never hidden for longer than the TTL).
+    pub fn put(&self, publisher: &str, offer: &str, lang: Lang, read_at: Instant, body: Bytes) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= Self::MAX_ENTRIES {
+                entries.clear();
+            }
+            entries.insert(
+                (publisher.to_owned(), offer.to_owned(), lang),
+                (read_at, body),
+            );
+        }
+    }
+
+    /// Drops every cached answer of an offer.
+    pub fn invalidate(&self, publisher: &str, offer: &str) {
+        if let Ok(mut entries) = self.entries.lock() {
+            for lang in Lang::ALL {
+                entries.remove(&(publisher.to_owned(), offer.to_owned(), lang));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_answers_are_served_until_invalidated_or_old() {
+        let cache = StatusCache::default();
+        let body = Bytes::from_static(b"{}");
+        cache.put("contoso", "vm", Lang::En, Instant::now(), body.clone());
+        assert_eq!(cache.get("contoso", "vm", Lang::En), Some(body.clone()));
+        assert_eq!(cache.get("contoso", "vm", Lang::Ko), None, "per language");
+        assert_eq!(cache.get("contoso", "other", Lang::En), None, "per offer");
+        cache.invalidate("contoso", "vm");
+        assert_eq!(
+            cache.get("contoso", "vm", Lang::En),
+            None,
+            "a write drops it"
+        );
+        let old = Instant::now()
+            .checked_sub(StatusCache::TTL)
+            .unwrap_or_else(Instant::now);
+        cache.put("contoso", "vm", Lang::En, old, body);
+        assert_eq!(
+            cache.get("contoso", "vm", Lang::En),
+            None,
+            "an answer older than the TTL is not served"
+        );
+    }
 }

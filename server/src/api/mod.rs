@@ -100,6 +100,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(extract::BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            invalidate_status_after_writes,
+        ))
         .layer(middleware::from_fn(check_api_version))
         .with_state(state)
 }
@@ -117,6 +121,36 @@ async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
+/// After a successful write to an offer (PUT, publish, go live, cancel), drops its cached
+/// status answers so the next read shows the change.
+async fn invalidate_status_after_writes(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let write = !matches!(
+        *req.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let target = write.then(|| offer_of_path(req.uri().path())).flatten();
+    let response = next.run(req).await;
+    if let Some((publisher, offer)) = target
+        && response.status().is_success()
+    {
+        state.status_cache.invalidate(&publisher, &offer);
+    }
+    response
+}
+
+/// `(publisher, offer)` of a path `…/publishers/{p}/offers/{o}[/…]`.
+fn offer_of_path(path: &str) -> Option<(String, String)> {
+    let mut segments = path.split('/').skip_while(|s| *s != "publishers").skip(1);
+    let publisher = segments.next()?;
+    (segments.next()? == "offers").then_some(())?;
+    let offer = segments.next()?;
+    Some((publisher.to_owned(), offer.to_owned()))
+}
+
 /// Refuses any `api-version` other than the supported one (absent is accepted).
 async fn check_api_version(req: Request, next: Next) -> Response {
     let query = req.uri().query().unwrap_or("");
@@ -126,4 +160,24 @@ async fn check_api_version(req: Request, next: Next) -> Response {
         return ApiError::InvalidApiVersion.into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::offer_of_path;
+
+    #[test]
+    fn offer_paths_are_recognized() {
+        let pair = |p: &str, o: &str| Some((p.to_owned(), o.to_owned()));
+        assert_eq!(
+            offer_of_path("/publishers/contoso/offers/vm"),
+            pair("contoso", "vm")
+        );
+        assert_eq!(
+            offer_of_path("/api/publishers/contoso/offers/vm/publish"),
+            pair("contoso", "vm")
+        );
+        assert_eq!(offer_of_path("/publishers/contoso/notifications"), None);
+        assert_eq!(offer_of_path("/health"), None);
+    }
 }

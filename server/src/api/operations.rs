@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -235,9 +236,21 @@ pub async fn get_status(
     principal: Principal,
     path: OfferPath,
     AcceptLang(lang): AcceptLang,
-) -> ApiResult<Json<OfferStatusView>> {
+) -> ApiResult<Response> {
     authorize(&principal, path.publisher.as_str())?;
-    Ok(Json(offer_status(&state, &path, lang).await?))
+    let (p, o) = (path.publisher.as_str(), path.offer.as_str());
+    let cache = &state.status_cache;
+    let body = match cache.get(p, o, lang) {
+        Some(body) => body,
+        None => {
+            let read_at = std::time::Instant::now();
+            let view = offer_status(&state, &path, lang).await?;
+            let body = Bytes::from(serde_json::to_vec(&view).map_err(anyhow::Error::from)?);
+            cache.put(p, o, lang, read_at, body.clone());
+            body
+        }
+    };
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// Filter of the operations list.
