@@ -322,6 +322,34 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
         .is_some_and(|d| d.is_unique_violation())
 }
 
+/// Inserts a new operation (no lease yet).
+async fn insert_operation(
+    tx: &mut Transaction<'static, Any>,
+    op: &OperationRow,
+) -> sqlx::Result<sqlx::any::AnyQueryResult> {
+    sqlx::query(
+        "INSERT INTO operations (id, publisher_id, offer_id, version, draft_hash, status, \
+         pipeline, emails, preview_links, live_links, created_ms, updated_ms, next_step, \
+         lease_owner, lease_until) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL)",
+    )
+    .bind(&op.id)
+    .bind(&op.publisher_id)
+    .bind(&op.offer_id)
+    .bind(op.version)
+    .bind(&op.draft_hash)
+    .bind(&op.status)
+    .bind(&op.pipeline)
+    .bind(&op.emails)
+    .bind(&op.preview_links)
+    .bind(&op.live_links)
+    .bind(op.created_ms)
+    .bind(op.updated_ms)
+    .bind(op.next_step.as_deref())
+    .execute(&mut **tx)
+    .await
+}
+
 async fn insert_outbox(tx: &mut Transaction<'static, Any>, row: &OutboxRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO outbox (id, publisher_id, operation_id, kind, recipients, subject, body, \
@@ -739,27 +767,7 @@ impl Store {
         .bind(op.created_ms)
         .execute(&mut *tx)
         .await?;
-        let inserted = sqlx::query(
-            "INSERT INTO operations (id, publisher_id, offer_id, version, draft_hash, status, \
-             pipeline, emails, preview_links, live_links, created_ms, updated_ms, next_step, \
-             lease_owner, lease_until) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL)",
-        )
-        .bind(&op.id)
-        .bind(&op.publisher_id)
-        .bind(&op.offer_id)
-        .bind(op.version)
-        .bind(&op.draft_hash)
-        .bind(&op.status)
-        .bind(&op.pipeline)
-        .bind(&op.emails)
-        .bind(&op.preview_links)
-        .bind(&op.live_links)
-        .bind(op.created_ms)
-        .bind(op.updated_ms)
-        .bind(op.next_step.as_deref())
-        .execute(&mut *tx)
-        .await;
+        let inserted = insert_operation(&mut tx, op).await;
         match inserted {
             Err(e) if is_unique_violation(&e) => {
                 tx.rollback().await?;
@@ -1077,26 +1085,7 @@ impl Store {
             .await?;
         }
         for op in ops {
-            sqlx::query(
-                "INSERT INTO operations (id, publisher_id, offer_id, version, draft_hash, status, \
-                 pipeline, emails, preview_links, live_links, created_ms, updated_ms, next_step) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(&op.id)
-            .bind(&op.publisher_id)
-            .bind(&op.offer_id)
-            .bind(op.version)
-            .bind(&op.draft_hash)
-            .bind(&op.status)
-            .bind(&op.pipeline)
-            .bind(&op.emails)
-            .bind(&op.preview_links)
-            .bind(&op.live_links)
-            .bind(op.created_ms)
-            .bind(op.updated_ms)
-            .bind(op.next_step.as_deref())
-            .execute(&mut *tx)
-            .await?;
+            insert_operation(&mut tx, op).await?;
         }
         tx.commit().await?;
         Ok(())

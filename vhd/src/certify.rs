@@ -91,6 +91,16 @@ impl Default for CertifyOptions {
     }
 }
 
+impl CertifyOptions {
+    /// The URL rules these options imply.
+    fn url_rules(&self) -> UrlRules {
+        UrlRules {
+            allow_http: self.http.allow_http,
+            require_sas: self.require_sas,
+        }
+    }
+}
+
 const FOOTER_TESTS: &[TestId] = &[
     TestId::VhdFooter,
     TestId::VhdCookie,
@@ -246,11 +256,7 @@ pub fn certify_url(
     opts: &CertifyOptions,
     now: OffsetDateTime,
 ) -> DiskReport {
-    let rules = UrlRules {
-        allow_http: opts.http.allow_http,
-        require_sas: opts.require_sas,
-    };
-    let mut tests = check_url(url, rules, now);
+    let mut tests = check_url(url, opts.url_rules(), now);
     let disk_tests = tests_for(kind);
     let https_ok = tests
         .iter()
@@ -326,11 +332,7 @@ pub fn refresh_url_tests(
     opts: &CertifyOptions,
     now: OffsetDateTime,
 ) -> DiskReport {
-    let rules = UrlRules {
-        allow_http: opts.http.allow_http,
-        require_sas: opts.require_sas,
-    };
-    let mut tests = check_url(url, rules, now);
+    let mut tests = check_url(url, opts.url_rules(), now);
     tests.extend(
         report
             .tests
