@@ -12,8 +12,16 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-async fn tick() {
-    partner_portal::web::sleep(20).await;
+/// Waits until `done` holds, giving the reactive system time to flush, or fails after 2 s.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = js_sys::Date::now() + 2000.0;
+    while !done() {
+        assert!(
+            js_sys::Date::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        partner_portal::web::sleep(5).await;
+    }
 }
 
 fn host() -> web_sys::HtmlElement {
@@ -52,9 +60,9 @@ async fn a_field_shows_its_message_once_touched_and_counts_characters() {
         provide_context(ctx);
         view! { <Field path=t2.clone() kind=Kind::Text required=true limit=50 /> }
     });
-    tick().await;
-    let text = el.text_content().unwrap_or_default();
-    assert!(text.contains("Title"), "label from the domain: {text}");
+    let text = || el.text_content().unwrap_or_default();
+    until("the label from the domain", || text().contains("Title")).await;
+    let text = text();
     assert!(text.contains("0 / 50"), "{text}");
     assert!(
         el.query_selector(".field-error").ok().flatten().is_none(),
@@ -62,16 +70,16 @@ async fn a_field_shows_its_message_once_touched_and_counts_characters() {
     );
 
     ctx.touch(&title);
-    tick().await;
-    assert!(
-        el.query_selector(".field-error").ok().flatten().is_some(),
-        "message after touch"
-    );
+    until("the message after touch", || {
+        el.query_selector(".field-error").ok().flatten().is_some()
+    })
+    .await;
 
     ctx.set(&title, serde_json::json!("Contoso"));
-    tick().await;
-    let text = el.text_content().unwrap_or_default();
-    assert!(text.contains("7 / 50"), "{text}");
+    until("the character count", || {
+        el.text_content().unwrap_or_default().contains("7 / 50")
+    })
+    .await;
     assert!(
         el.query_selector(".field-error").ok().flatten().is_none(),
         "fixed field has no message"
@@ -95,7 +103,10 @@ async fn typing_into_the_input_updates_the_draft() {
         provide_context(ctx);
         view! { <Field path=p2.clone() /> }
     });
-    tick().await;
+    until("the input", || {
+        el.query_selector("input").ok().flatten().is_some()
+    })
+    .await;
     let input: web_sys::HtmlInputElement = el
         .query_selector("input")
         .ok()
@@ -105,7 +116,9 @@ async fn typing_into_the_input_updates_the_draft() {
     input.set_value("My VM");
     let event = web_sys::Event::new("input").expect("event");
     input.dispatch_event(&event).expect("dispatch");
-    tick().await;
-    assert_eq!(ctx.doc.with_untracked(|d| doc::text(d, &path)), "My VM");
+    until("the draft to take the typed text", || {
+        ctx.doc.with_untracked(|d| doc::text(d, &path)) == "My VM"
+    })
+    .await;
     handle.forget();
 }
