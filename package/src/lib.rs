@@ -1,0 +1,1 @@
+//! Packaging: product page, catalogue entry, test leads (work in progress).

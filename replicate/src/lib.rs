@@ -1,0 +1,1 @@
+//! Provisioning: replicate certified disks to regions (work in progress).
