@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 use crate::i18n::Lang;
 use crate::validation::FindingDetail;
 use crate::workflow::{
-    MessageLevel, OfferStatus, Pipeline, StatusSummary, StepId, StepMessage, StepState, StepStatus,
+    MessageLevel, OfferStatus, Pipeline, RegionProgress, StatusSummary, StepId, StepMessage,
+    StepState, StepStatus,
 };
 
 /// The only API version, accepted as `?api-version=2017-10-31` on every call.
@@ -102,6 +103,9 @@ pub struct StepView {
         skip_serializing_if = "Option::is_none"
     )]
     pub ended_at: Option<OffsetDateTime>,
+    /// Extension, Provisioning: replication per region.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionProgress>,
 }
 
 impl StepView {
@@ -117,6 +121,7 @@ impl StepView {
             messages: state.messages.clone(),
             started_at: state.started_at,
             ended_at: state.ended_at,
+            regions: state.regions.clone(),
         }
     }
 
@@ -134,6 +139,7 @@ impl StepView {
                 messages: Vec::new(),
                 started_at: None,
                 ended_at: None,
+                regions: Vec::new(),
             })
             .collect()
     }
@@ -333,6 +339,118 @@ impl ImageReport {
     pub fn ok(&self) -> bool {
         self.tests.iter().all(|t| t.verdict != "fail")
     }
+}
+
+/// Who a token belongs to: `GET /api/me`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Principal {
+    /// `publisher` (edits and publishes its offers) or `reviewer` (opens allow-listed
+    /// previews).
+    pub kind: PrincipalKind,
+    /// The publisher namespace of a publisher token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub publisher_id: Option<String>,
+    /// The Azure subscription id of a reviewer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subscription_id: Option<String>,
+}
+
+/// The kinds of principal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PrincipalKind {
+    /// A publisher's token.
+    Publisher,
+    /// A product reviewer's token (one preview subscription id).
+    Reviewer,
+}
+
+/// One preview a reviewer may open: `GET /api/reviewer/previews`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewSummary {
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// Offer id.
+    pub offer_id: String,
+    /// The version in preview.
+    pub version: u64,
+    /// Offer title.
+    pub title: String,
+    /// Offer summary.
+    pub summary: String,
+    /// Where the preview may be deployed for a test (regions holding its disks).
+    pub regions: Vec<String>,
+    /// When the preview became available.
+    #[serde(with = "time::serde::rfc3339")]
+    pub available_since: OffsetDateTime,
+}
+
+/// A list of previews.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreviewList {
+    /// The previews.
+    pub items: Vec<PreviewSummary>,
+}
+
+/// `POST /api/reviewer/previews/{publisher}/{offer}/test-deployments`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestDeploymentRequest {
+    /// SKU (plan) id.
+    pub sku_id: String,
+    /// Disk version (a key of the SKU's `vmImages`).
+    pub disk_version: String,
+    /// Region name.
+    pub region: String,
+}
+
+/// What a test deployment would deploy: every disk present and verified in the region.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestDeployment {
+    /// SKU id.
+    pub sku_id: String,
+    /// Disk version.
+    pub disk_version: String,
+    /// Region.
+    pub region: String,
+    /// The OS disk first, then data disks by LUN.
+    pub disks: Vec<DeployedDisk>,
+    /// The first recommended VM size of the SKU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommended_vm_size: Option<String>,
+    /// Ports to open.
+    pub open_ports: Vec<PortRule>,
+}
+
+/// One disk of a test deployment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeployedDisk {
+    /// `os` or `data`.
+    pub kind: String,
+    /// LUN of a data disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lun: Option<u32>,
+    /// Where the verified copy is (object store URL of the region).
+    pub location: String,
+    /// Size in bytes.
+    pub size_bytes: u64,
+    /// SHA-256 of the copy, hex.
+    pub sha256: String,
+}
+
+/// An open port of a SKU.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortRule {
+    /// Rule name.
+    pub name: String,
+    /// `TCP` or `UDP`.
+    pub protocol: String,
+    /// Port number.
+    pub port: u32,
 }
 
 /// The body of every error answer.

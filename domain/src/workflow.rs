@@ -327,6 +327,23 @@ pub struct StepState {
     pub ended_at: Option<OffsetDateTime>,
     /// Messages recorded by the step's work.
     pub messages: Vec<StepMessage>,
+    /// Extension, Provisioning: bytes copied to each region.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<RegionProgress>,
+}
+
+/// Replication of an operation's disks to one region (the Provisioning step's detail).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegionProgress {
+    /// Region name as the operator configured it (`eastus`).
+    pub name: String,
+    /// Bytes copied and verified, or found already present.
+    pub bytes_done: u64,
+    /// Bytes of every disk of the version.
+    pub bytes_total: u64,
+    /// `pending`, `copying`, `verifying`, `done` or `skipped` (already present).
+    pub state: String,
 }
 
 impl StepState {
@@ -338,6 +355,7 @@ impl StepState {
             started_at: None,
             ended_at: None,
             messages: Vec::new(),
+            regions: Vec::new(),
         }
     }
 }
