@@ -9,6 +9,7 @@
 //! - [`api`]: request and response types of the JSON API, and the error envelope.
 
 pub mod api;
+pub mod catalogue;
 pub mod document;
 pub mod html;
 pub mod i18n;
