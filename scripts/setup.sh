@@ -60,3 +60,12 @@ if [ "$(wasm-opt --version 2>/dev/null | awk '{print $3}')" != "${BINARYEN_VERSI
   mkdir -p "$TOOLS/npm"
   (cd "$TOOLS/npm" && npm install --no-audit --no-fund --silent --prefix . "binaryen@$BINARYEN_VERSION" >/dev/null)
 fi
+
+# Azurite (the Azure Storage emulator) from npm, pinned: the packaging tests deliver a test lead
+# to Azure Table through it (`azurite-table`). 3.36 and later need Node 21+; Debian's is 20.
+AZURITE_VERSION=3.35.0
+if [ "$(azurite-table --version 2>/dev/null)" != "$AZURITE_VERSION" ]; then
+  log "npm install azurite@$AZURITE_VERSION"
+  mkdir -p "$TOOLS/npm"
+  (cd "$TOOLS/npm" && npm install --no-audit --no-fund --silent --save-exact --prefix . "azurite@$AZURITE_VERSION" >/dev/null)
+fi
