@@ -85,16 +85,16 @@ pub enum ReplicateError {
     },
     /// What was read back (or read from an existing copy) does not hash to what was written.
     #[error(
-        "the copy of {key} in region {region} does not match its checksum: expected sha256 {expected}, read {actual}"
+        "the copy of {key} in region {region} does not match its checksum: expected {expected}, read {actual}"
     )]
     ChecksumMismatch {
         /// The region.
         region: String,
         /// The object.
         key: String,
-        /// SHA-256 of the bytes written (hex).
+        /// Checksum of the bytes written (`xxh3-128:<hex>`).
         expected: String,
-        /// SHA-256 of the bytes read back (hex).
+        /// Checksum of the bytes read (`xxh3-128:<hex>`).
         actual: String,
     },
     /// A region's store failed (unreachable, credentials, I/O).
@@ -168,8 +168,8 @@ impl ReplicateError {
                 expected,
                 actual,
             } => format!(
-                "The copy of {key} in region {region} is corrupt: its SHA-256 is {actual}, \
-                 expected {expected}. It was not marked complete. Operator: check the region's \
+                "The copy of {key} in region {region} is corrupt: its checksum is {actual}, \
+                 expected {expected}. It is not marked complete. Operator: check the region's \
                  storage for faults; then press Publish again to copy it anew."
             ),
             Self::Store {

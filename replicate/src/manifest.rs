@@ -21,6 +21,9 @@ pub struct Manifest {
     pub size: u64,
     /// SHA-256 of the object, lower-case hex.
     pub sha256: String,
+    /// XXH3-128 of the object, lower-case hex: what copies made from this one and read-backs
+    /// are checked against.
+    pub xxh3: String,
     /// The image URL it was copied from, without the query string.
     pub source_url: String,
     /// The image's identity when it was copied.
@@ -34,6 +37,7 @@ impl Manifest {
     pub(crate) fn now(
         key: &str,
         sha256: String,
+        xxh3: String,
         source_url: String,
         source: ImageIdentity,
     ) -> Self {
@@ -41,6 +45,7 @@ impl Manifest {
             key: key.to_owned(),
             size: source.size,
             sha256,
+            xxh3,
             source_url,
             source,
             finished_at: OffsetDateTime::now_utc()

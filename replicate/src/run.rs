@@ -197,6 +197,13 @@ struct DiskJob<'a> {
     limits: Limits,
 }
 
+/// The checksums of a verified copy.
+#[derive(Debug, Clone)]
+struct Sums {
+    sha256: String,
+    xxh3: String,
+}
+
 impl DiskJob<'_> {
     async fn run(
         &self,
@@ -208,13 +215,17 @@ impl DiskJob<'_> {
         let size = self.identity.size;
         let mut out = Vec::new();
         let mut missing = Vec::new();
-        // A verified copy to copy the others from: (region, SHA-256).
-        let mut origin: Option<(usize, String)> = None;
+        // A verified copy to copy the others from.
+        let mut origin: Option<(usize, Sums)> = None;
         for (i, region) in regions.iter().enumerate() {
             if let Some(m) = self.present(region, &url).await? {
                 tracing::info!(region = %region.name, key = %self.key, "disk already there");
                 tracker.skipped(i, size);
-                origin.get_or_insert((i, m.sha256.clone()));
+                let sums = Sums {
+                    sha256: m.sha256.clone(),
+                    xxh3: m.xxh3.clone(),
+                };
+                origin.get_or_insert((i, sums));
                 out.push(Replicated {
                     replica: replica(region, &m),
                     action: Action::Skipped,
@@ -227,7 +238,7 @@ impl DiskJob<'_> {
             let region = &regions[i];
             tracing::info!(region = %region.name, key = %self.key, size, "copying a disk");
             tracker.state(i, RegionState::Copying);
-            let sha256 = match &origin {
+            let sums = match &origin {
                 None => self.copy_from_url(region, i, tracker).await?,
                 Some((o, expected)) => {
                     self.copy_from_region(&regions[*o], expected, region, i, tracker)
@@ -236,13 +247,8 @@ impl DiskJob<'_> {
             };
             tracker.state(i, RegionState::Verifying);
             let back = hash_object(region, self.key, |n| tracker.verified(i, n)).await?;
-            if back != sha256 {
-                return Err(ReplicateError::ChecksumMismatch {
-                    region: region.name.clone(),
-                    key: self.key.to_string(),
-                    expected: sha256,
-                    actual: back,
-                });
+            if back != sums.xxh3 {
+                return Err(mismatch(region, self.key, &sums.xxh3, &back));
             }
             if origin.is_none() {
                 // The copy came from the URL: the image must not have changed meanwhile.
@@ -253,7 +259,8 @@ impl DiskJob<'_> {
             }
             let m = Manifest::now(
                 self.key.as_ref(),
-                sha256.clone(),
+                sums.sha256.clone(),
+                sums.xxh3.clone(),
                 url.clone(),
                 self.identity.clone(),
             );
@@ -265,7 +272,7 @@ impl DiskJob<'_> {
                 replica: replica(region, &m),
                 action: Action::Copied,
             });
-            origin.get_or_insert((i, sha256));
+            origin.get_or_insert((i, sums));
         }
         Ok(out)
     }
@@ -288,17 +295,26 @@ impl DiskJob<'_> {
         }
     }
 
+    /// Copies the image from its URL, computing SHA-256 and XXH3 on the way.
     async fn copy_from_url(
         &self,
         region: &Region,
         i: usize,
         tracker: &mut Tracker<'_>,
-    ) -> Result<String, ReplicateError> {
+    ) -> Result<Sums, ReplicateError> {
         let body = self.client.body(&self.disk.url, self.identity).await?;
-        write_object(region, self.key, body, self.limits, |n| {
+        let digests = write_object(region, self.key, body, self.limits, true, |n| {
             tracker.written(i, n)
         })
-        .await
+        .await?;
+        // Present: asked for above.
+        let sha256 = digests
+            .sha256
+            .ok_or_else(|| ReplicateError::Interrupted("the SHA-256 was not computed".into()))?;
+        Ok(Sums {
+            sha256,
+            xxh3: digests.xxh3,
+        })
     }
 
     /// Copies the verified copy in `from` to `to`; what was read must still hash to
@@ -307,28 +323,34 @@ impl DiskJob<'_> {
     async fn copy_from_region(
         &self,
         from: &Region,
-        expected: &str,
+        expected: &Sums,
         to: &Region,
         i: usize,
         tracker: &mut Tracker<'_>,
-    ) -> Result<String, ReplicateError> {
+    ) -> Result<Sums, ReplicateError> {
         let k = self.key.as_ref();
         let (_, stream) = read_object(from, self.key)
             .await
             .map_err(|e| store_error(&from.name, k, "reading", &e))?;
         let stream = stream.map_err(|e| store_error(&from.name, k, "reading", &e));
-        let sha256 =
-            write_object(to, self.key, stream, self.limits, |n| tracker.written(i, n)).await?;
-        if sha256 != expected {
+        let digests = write_object(to, self.key, stream, self.limits, false, |n| {
+            tracker.written(i, n)
+        })
+        .await?;
+        if digests.xxh3 != expected.xxh3 {
             manifest::remove(from.store.as_ref(), self.key).await;
-            return Err(ReplicateError::ChecksumMismatch {
-                region: from.name.clone(),
-                key: k.to_owned(),
-                expected: expected.to_owned(),
-                actual: sha256,
-            });
+            return Err(mismatch(from, self.key, &expected.xxh3, &digests.xxh3));
         }
-        Ok(sha256)
+        Ok(expected.clone())
+    }
+}
+
+fn mismatch(region: &Region, key: &Path, expected: &str, actual: &str) -> ReplicateError {
+    ReplicateError::ChecksumMismatch {
+        region: region.name.clone(),
+        key: key.to_string(),
+        expected: format!("xxh3-128:{expected}"),
+        actual: format!("xxh3-128:{actual}"),
     }
 }
 

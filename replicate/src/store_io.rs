@@ -11,12 +11,13 @@ use object_store::path::Path;
 use object_store::{GetResultPayload, PutPayload, WriteMultipart};
 
 use crate::error::{ReplicateError, store_error};
-use crate::hashing::PipelinedSha256;
+use crate::hashing::{Digests, PipelinedHash};
 use crate::region::Region;
 
 /// Size of the chunks read from a local file (the `object_store` default, 8 KiB, costs one
-/// blocking-pool round trip per 8 KiB).
-const FILE_CHUNK: usize = 8 * 1024 * 1024;
+/// blocking-pool round trip per 8 KiB; larger buffers, freed on other threads, make the
+/// allocator keep more memory).
+const FILE_CHUNK: usize = 1024 * 1024;
 
 /// Bounds of one upload's memory: at most `part_size × (parts_in_flight + 1)` bytes buffered.
 #[derive(Debug, Clone, Copy)]
@@ -25,8 +26,8 @@ pub(crate) struct Limits {
     pub(crate) parts_in_flight: usize,
 }
 
-/// Streams `input` into `key` of `region` and returns the SHA-256 (hex) of what was sent.
-/// `on_bytes(n)` is called as bytes are handed to the store. The object appears only when the
+/// Streams `input` into `key` of `region` and returns the checksums of what was sent (SHA-256
+/// only when `sha256`). `on_bytes(n)` is called as bytes are handed to the store. The object appears only when the
 /// upload completes (a multipart upload, or the local store's rename): a failure or a dropped
 /// future leaves no object behind, at most an upload the store discards.
 pub(crate) async fn write_object<S>(
@@ -34,8 +35,9 @@ pub(crate) async fn write_object<S>(
     key: &Path,
     mut input: S,
     limits: Limits,
+    sha256: bool,
     mut on_bytes: impl FnMut(u64),
-) -> Result<String, ReplicateError>
+) -> Result<Digests, ReplicateError>
 where
     S: Stream<Item = Result<Bytes, ReplicateError>> + Unpin,
 {
@@ -44,7 +46,7 @@ where
     remove_stale_uploads(region, key).await;
     let upload = region.store.put_multipart(key).await.map_err(fail)?;
     let mut writer = WriteMultipart::new_with_chunk_size(upload, limits.part_size);
-    let mut hash = PipelinedSha256::new();
+    let mut hash = PipelinedHash::new(sha256);
     let mut total = 0u64;
     let copied = async {
         while let Some(chunk) = input.next().await {
@@ -99,7 +101,8 @@ pub(crate) async fn read_object(
     Ok((size, stream))
 }
 
-/// Reads `key` of `region` and returns its SHA-256 (hex); `on_bytes(n)` as bytes are read.
+/// Reads `key` of `region` back and returns its XXH3-128 (hex); `on_bytes(n)` as bytes are
+/// read.
 pub(crate) async fn hash_object(
     region: &Region,
     key: &Path,
@@ -108,12 +111,12 @@ pub(crate) async fn hash_object(
     let k = key.as_ref();
     let fail = |e: object_store::Error| store_error(&region.name, k, "reading back", &e);
     let (_, mut stream) = read_object(region, key).await.map_err(fail)?;
-    let mut hash = PipelinedSha256::new();
+    let mut hash = PipelinedHash::new(false);
     while let Some(chunk) = stream.try_next().await.map_err(fail)? {
         on_bytes(chunk.len() as u64);
         hash.update(chunk).await?;
     }
-    hash.finish().await
+    Ok(hash.finish().await?.xxh3)
 }
 
 fn file_chunks(
