@@ -23,6 +23,20 @@ pub enum RegionState {
     Skipped,
 }
 
+impl RegionState {
+    /// The state in lower case (`pending`, `copying`, `verifying`, `done`, `skipped`), as
+    /// serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Copying => "copying",
+            Self::Verifying => "verifying",
+            Self::Done => "done",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
 /// Progress of one region.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -43,6 +57,12 @@ impl RegionProgress {
     /// Percentage of this region's work: writing and reading back weigh the same.
     pub fn percent(&self) -> u8 {
         percent(self.bytes_done + self.bytes_verified, 2 * self.bytes_total)
+    }
+
+    /// One byte count for a single bar, `0..=bytes_total`: writing and reading back weigh
+    /// half each, so it reaches `bytes_total` when every disk is there and verified.
+    pub fn weighted_bytes(&self) -> u64 {
+        (self.bytes_done + self.bytes_verified) / 2
     }
 }
 
@@ -175,5 +195,14 @@ mod tests {
         assert_eq!(Progress::default().percent(), 100);
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["bytesVerified"], 100);
+        for state in [
+            RegionState::Pending,
+            RegionState::Copying,
+            RegionState::Verifying,
+            RegionState::Done,
+            RegionState::Skipped,
+        ] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+        }
     }
 }
