@@ -480,3 +480,16 @@ async fn progress_counts_skipped_disks_and_keys_are_checked() {
         ReplicateError::BadKey { .. }
     ));
 }
+
+#[test]
+fn the_futures_are_send_so_the_engine_can_spawn_them() {
+    fn assert_send<T: Send>(_: &T) {}
+    let dirs = Regions::new();
+    let regions = dirs.regions(&["a"]);
+    let (tx, _rx) = watch::channel(Progress::default());
+    let opts = options();
+    let work = replicate(&[], &regions, &opts, &tx);
+    assert_send(&work);
+    let lookup = find_replica(&regions[0], OS_KEY);
+    assert_send(&lookup);
+}
