@@ -499,6 +499,11 @@ impl Pipeline {
         self.step_mut(step).messages.push(message);
     }
 
+    /// Replaces the per-region replication progress of a step (Provisioning).
+    pub fn set_regions(&mut self, step: StepId, regions: Vec<RegionProgress>) {
+        self.step_mut(step).regions = regions;
+    }
+
     /// The step's work succeeded: the step completes and the next one starts.
     pub fn complete(&mut self, step: StepId, now: OffsetDateTime) -> Result<Next, WorkflowError> {
         self.ensure_in_progress(step)?;

@@ -21,7 +21,7 @@ export async function launch() {
 export function collectErrors(page) {
   const errors = [];
   page.on('console', (m) => {
-    // Logo previews point at the publisher's own hosts, which the test machine cannot resolve.
+    // Other hosts (useful links …) cannot be resolved on the test machine.
     if (m.type() === 'error' && !m.text().includes('net::ERR_NAME_NOT_RESOLVED')) errors.push(m.text());
   });
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -86,11 +86,11 @@ function valueFor(id, type, opts) {
     [/regions\[\d+\]$/, () => 'US'],
     [/recommendedVMSizes\[\d+\]$/, () => 'd2s-v3'],
     [/planId$/, () => 'standard'],
-    [/smallLogo$/, () => 'https://assets.contoso.com/logo-40.png'],
-    [/mediumLogo$/, () => 'https://assets.contoso.com/logo-90.png'],
-    [/largeLogo$/, () => 'https://assets.contoso.com/logo-115.png'],
-    [/wideLogo$/, () => 'https://assets.contoso.com/logo-255x115.png'],
-    [/heroLogo$/, () => 'https://assets.contoso.com/logo-815x290.png'],
+    [/smallLogo$/, () => `${BASE}/demo/assets/logo-40.png`],
+    [/mediumLogo$/, () => `${BASE}/demo/assets/logo-90.png`],
+    [/largeLogo$/, () => `${BASE}/demo/assets/logo-115.png`],
+    [/wideLogo$/, () => `${BASE}/demo/assets/logo-255x115.png`],
+    [/heroLogo$/, () => `${BASE}/demo/assets/logo-815x290.png`],
     [/MarketingUrlIdentifier$/i, () => opts.id],
     [/description$/i, () => '<p>Made by the end-to-end test.</p>'],
     [/[Ee]mail$/, () => 'jane@contoso.com'],

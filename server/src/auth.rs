@@ -14,13 +14,19 @@ use crate::store::{Store, TokenRow, now_ms};
 /// The prefix of every token, so leaked tokens are easy to recognise.
 pub const TOKEN_PREFIX: &str = "pp_";
 
-/// Who is calling. Reviewers and browser sessions will be further variants.
+/// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
-    /// Acts for one publisher namespace.
+    /// Acts for one publisher namespace: edits and publishes its offers.
     Publisher {
         /// The namespace.
         publisher_id: String,
+    },
+    /// A product reviewer: opens the previews whose allow-list holds this subscription id,
+    /// and nothing else (never drafts, never changes).
+    Reviewer {
+        /// The Azure subscription id (lower case).
+        subscription_id: String,
     },
 }
 
@@ -29,17 +35,47 @@ impl Principal {
     pub fn can_manage(&self, publisher: &str) -> bool {
         match self {
             Principal::Publisher { publisher_id } => publisher_id == publisher,
+            Principal::Reviewer { .. } => false,
+        }
+    }
+
+    /// The API's description of the principal (`GET /api/me`).
+    pub fn view(&self) -> portal_domain::api::Principal {
+        use portal_domain::api::{Principal as View, PrincipalKind};
+        match self {
+            Principal::Publisher { publisher_id } => View {
+                kind: PrincipalKind::Publisher,
+                publisher_id: Some(publisher_id.clone()),
+                subscription_id: None,
+            },
+            Principal::Reviewer { subscription_id } => View {
+                kind: PrincipalKind::Reviewer,
+                publisher_id: None,
+                subscription_id: Some(subscription_id.clone()),
+            },
         }
     }
 
     fn from_row(row: &TokenRow) -> Option<Self> {
-        match row.kind.as_str() {
-            "publisher" => Some(Principal::Publisher {
+        match (row.kind.as_str(), &row.subscription_id) {
+            ("publisher", _) => Some(Principal::Publisher {
                 publisher_id: row.publisher_id.clone(),
+            }),
+            ("reviewer", Some(sub)) => Some(Principal::Reviewer {
+                subscription_id: sub.to_ascii_lowercase(),
             }),
             _ => None,
         }
     }
+}
+
+/// Whom a new token acts for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenFor {
+    /// A publisher namespace (already validated).
+    Publisher(String),
+    /// A reviewer's Azure subscription id (already validated).
+    Reviewer(String),
 }
 
 /// The stored form of a token.
@@ -47,10 +83,10 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Creates a publisher token and returns its only clear copy.
+/// Creates a token and returns its only clear copy.
 pub async fn create_token(
     store: &Store,
-    publisher: &str,
+    principal: &TokenFor,
     name: Option<&str>,
 ) -> anyhow::Result<String> {
     let mut bytes = [0u8; 32];
@@ -63,8 +99,18 @@ pub async fn create_token(
     let row = TokenRow {
         name: name.map_or_else(|| format!("token-{}", &id[..8]), str::to_owned),
         id,
-        kind: "publisher".into(),
-        publisher_id: publisher.to_owned(),
+        kind: match principal {
+            TokenFor::Publisher(_) => "publisher".into(),
+            TokenFor::Reviewer(_) => "reviewer".into(),
+        },
+        publisher_id: match principal {
+            TokenFor::Publisher(p) => p.clone(),
+            TokenFor::Reviewer(_) => String::new(),
+        },
+        subscription_id: match principal {
+            TokenFor::Publisher(_) => None,
+            TokenFor::Reviewer(s) => Some(s.to_ascii_lowercase()),
+        },
         created_ms: now_ms(),
     };
     store.insert_token(&row, &hash_token(&token)).await?;

@@ -111,6 +111,27 @@ pub struct ServeArgs {
     /// Directory of the built web app (`trunk build`), served at `/`.
     #[arg(long, env = "PORTAL_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,
+    /// Where product pages, catalogue entries and their assets go: a directory, or an object
+    /// store URL (`s3://bucket`, `az://container`, `gs://bucket`; credentials from the
+    /// environment). Default: `site/` in the data directory.
+    #[arg(long, env = "PORTAL_SITE_STORE")]
+    pub site_store: Option<String>,
+    /// The regions certified disks are replicated to: comma-separated `name=LOCATION`, where
+    /// LOCATION is a directory, `file:///dir`, `s3://bucket/prefix`, `az://container/prefix`
+    /// or `gs://bucket/prefix`. Default: three local regions under `regions/` in the data
+    /// directory (eastus, westeurope, koreacentral). An empty value turns replication off
+    /// (Provisioning then copies nothing and test deployments find no disks).
+    #[arg(long, env = "PORTAL_REGIONS")]
+    pub regions: Option<String>,
+}
+
+/// The default regions: three directories under the data directory.
+pub fn default_regions(data_dir: &std::path::Path) -> String {
+    ["eastus", "westeurope", "koreacentral"]
+        .iter()
+        .map(|r| format!("{r}={}", data_dir.join("regions").join(r).display()))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// `token …` subcommands.
@@ -119,8 +140,16 @@ pub enum TokenCommand {
     /// Create a token for a publisher; prints only the token.
     Create {
         /// The publisher the token acts for.
-        #[arg(long)]
-        publisher: String,
+        #[arg(
+            long,
+            required_unless_present = "reviewer",
+            conflicts_with = "reviewer"
+        )]
+        publisher: Option<String>,
+        /// Make a reviewer token for this Azure subscription id: it opens the previews whose
+        /// preview subscription ids include it, and nothing else.
+        #[arg(long, value_name = "SUBSCRIPTION_ID")]
+        reviewer: Option<String>,
         /// A name to recognise the token by.
         #[arg(long)]
         name: Option<String>,
@@ -185,6 +214,26 @@ mod tests {
             cli.command,
             Some(Command::Token(TokenCommand::Create { .. }))
         ));
+        let sub = "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9";
+        let cli = Cli::try_parse_from(["portal-server", "token", "create", "--reviewer", sub])
+            .expect("parses");
+        assert!(matches!(
+            cli.command,
+            Some(Command::Token(TokenCommand::Create { reviewer: Some(ref r), publisher: None, .. })) if r == sub
+        ));
+        assert!(Cli::try_parse_from(["portal-server", "token", "create"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "portal-server",
+                "token",
+                "create",
+                "--publisher",
+                "contoso",
+                "--reviewer",
+                sub
+            ])
+            .is_err()
+        );
     }
 
     #[test]

@@ -53,6 +53,14 @@ pub enum ApiError {
         /// The findings.
         details: Vec<FindingDetail>,
     },
+    /// The request is valid but the resource's state refuses it (409).
+    #[error("{message}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// What is in the way and what to do.
+        message: String,
+    },
     /// Anything else: logged, answered with a generic message.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -85,6 +93,7 @@ impl ApiError {
                 (StatusCode::PRECONDITION_FAILED, "PreconditionFailed")
             }
             ApiError::Workflow(e) => (StatusCode::CONFLICT, e.code()),
+            ApiError::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             ApiError::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "InternalError"),
         }

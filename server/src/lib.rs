@@ -48,6 +48,10 @@ pub struct ServerConfig {
     pub workers: usize,
     /// Where files live besides the database (the demo's sample images).
     pub data_dir: PathBuf,
+    /// The site store: a directory or an object store URL (`s3://…`, `az://…`, `gs://…`).
+    pub site_store: String,
+    /// The regions: `name=URL` pairs, comma-separated.
+    pub regions: String,
 }
 
 impl ServerConfig {
@@ -63,6 +67,14 @@ impl ServerConfig {
             lease: Duration::from_secs(10),
             workers: 2,
             data_dir: args.store.data_dir.clone(),
+            site_store: args
+                .site_store
+                .clone()
+                .unwrap_or_else(|| args.store.data_dir.join("site").display().to_string()),
+            regions: args
+                .regions
+                .clone()
+                .unwrap_or_else(|| config::default_regions(&args.store.data_dir)),
         })
     }
 }
@@ -76,8 +88,8 @@ pub struct Server {
     workers: usize,
     /// The address actually bound.
     pub addr: SocketAddr,
-    /// The demo token, when the demo was created by this start.
-    pub demo_token: Option<String>,
+    /// The demo's tokens, when the demo was created by this start.
+    pub demo_tokens: Option<demo::DemoTokens>,
     /// Where the demo's images come from (for the start-up output), when the demo is on.
     pub demo_images: Option<String>,
 }
@@ -99,9 +111,15 @@ impl Server {
         } else {
             None
         };
-        let demo_token = match &images {
+        let demo_tokens = match &images {
             Some(images) => demo::seed(&store, addr, images).await?,
             None => None,
+        };
+        let regions = if config.regions.trim().is_empty() {
+            Vec::new()
+        } else {
+            portal_replicate::parse_regions(&config.regions)
+                .map_err(|e| anyhow::anyhow!("--regions: {e}"))?
         };
         let settings = Settings {
             allow_private_network: config.allow_private_network,
@@ -109,12 +127,15 @@ impl Server {
             min_step: config.min_step,
             lease: config.lease,
             http_timeout: Duration::from_secs(10),
+            regions: regions.iter().map(|r| r.name.clone()).collect(),
         };
         let state = AppState {
             store,
             settings: Arc::new(settings),
             wake: Arc::new(Notify::new()),
             status_cache: Arc::default(),
+            site: open_store(&config.site_store)?,
+            regions: Arc::new(regions),
         };
         let router = Router::new()
             .nest("/api", api::router(state.clone()))
@@ -130,7 +151,7 @@ impl Server {
             state,
             workers: config.workers,
             addr,
-            demo_token,
+            demo_tokens,
             demo_images: images.as_ref().map(demo::vhd::DemoImages::describe),
         })
     }
@@ -143,6 +164,14 @@ impl Server {
     /// Runs the workers and serves until the process ends.
     pub async fn run(self) -> anyhow::Result<()> {
         let _workers = engine::spawn_workers(&self.state, self.workers);
+        if self.demo_images.is_some() {
+            let state = self.state.clone();
+            tokio::spawn(async move {
+                if let Err(e) = demo::package_demo(&state).await {
+                    tracing::warn!(error = %e, "packaging the demo's offers failed");
+                }
+            });
+        }
         // Ctrl-C ends the process without waiting for open event streams; steps interrupted
         // here resume (elsewhere, or after a restart) once their leases expire.
         tokio::select! {
@@ -151,4 +180,28 @@ impl Server {
         }
         Ok(())
     }
+}
+
+/// Opens an object store from a directory path, a `file://` URL or a cloud URL (`s3://…`,
+/// `az://…`, `gs://…`, with credentials from the environment).
+pub fn open_store(spec: &str) -> anyhow::Result<Arc<dyn object_store::ObjectStore>> {
+    let local = |dir: &std::path::Path| -> anyhow::Result<Arc<dyn object_store::ObjectStore>> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Arc::new(
+            object_store::local::LocalFileSystem::new_with_prefix(dir)?,
+        ))
+    };
+    if let Some(rest) = spec.strip_prefix("file://") {
+        return local(std::path::Path::new(rest));
+    }
+    if !spec.contains("://") {
+        return local(std::path::Path::new(spec));
+    }
+    let url = url::Url::parse(spec).map_err(|e| anyhow::anyhow!("`{spec}`: {e}"))?;
+    let (store, prefix) = object_store::parse_url_opts(&url, std::env::vars())?;
+    anyhow::ensure!(
+        prefix.as_ref().is_empty(),
+        "`{spec}`: give the bucket or container only, without a path"
+    );
+    Ok(Arc::from(store))
 }

@@ -28,8 +28,16 @@ async fn serve(args: &portal_server::config::ServeArgs) -> anyhow::Result<()> {
     if let Some(images) = &server.demo_images {
         println!("{images}");
     }
-    if let Some(token) = &server.demo_token {
-        println!("Demo publisher `contoso` created; its API token: {token}");
+    if let Some(tokens) = &server.demo_tokens {
+        println!(
+            "Demo publisher `contoso` created; its API token: {}",
+            tokens.publisher
+        );
+        println!(
+            "Demo reviewer (subscription {}) token: {}",
+            portal_domain::samples::SAMPLE_SUBSCRIPTION,
+            tokens.reviewer
+        );
     }
     server.run().await
 }
@@ -38,15 +46,31 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
     match cmd {
         TokenCommand::Create {
             publisher,
+            reviewer,
             name,
             store,
         } => {
-            portal_domain::ids::PublisherId::parse(&publisher)
-                .map_err(|_| anyhow::anyhow!("`{publisher}` is not a valid publisher id"))?;
+            let principal = match (publisher, reviewer) {
+                (Some(p), _) => {
+                    portal_domain::ids::PublisherId::parse(&p)
+                        .map_err(|_| anyhow::anyhow!("`{p}` is not a valid publisher id"))?;
+                    auth::TokenFor::Publisher(p)
+                }
+                (None, Some(sub)) => {
+                    let sub = portal_domain::ids::SubscriptionId::parse(&sub).map_err(|_| {
+                        anyhow::anyhow!(
+                            "`{sub}` is not an Azure subscription id (a GUID such as \
+                             0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9)"
+                        )
+                    })?;
+                    auth::TokenFor::Reviewer(sub.normalized())
+                }
+                (None, None) => anyhow::bail!("give --publisher or --reviewer"),
+            };
             let store = Store::connect(store.url()?.expose()).await?;
             println!(
                 "{}",
-                auth::create_token(&store, &publisher, name.as_deref()).await?
+                auth::create_token(&store, &principal, name.as_deref()).await?
             );
         }
         TokenCommand::List { store } => {
@@ -57,7 +81,7 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
                     t.id,
                     t.name,
                     t.kind,
-                    t.publisher_id,
+                    t.subscription_id.as_deref().unwrap_or(&t.publisher_id),
                     portal_server::views::rfc3339(t.created_ms)
                 );
             }

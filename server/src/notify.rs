@@ -54,7 +54,7 @@ pub fn message(op: &OperationRow, event: Event, detail: &str) -> OutboxRow {
         ),
         Event::Live => (
             format!("{o} (version {v}) is live"),
-            format!("Offer {o} is live in the catalogue at /catalog/{p}/{o}."),
+            format!("Offer {o} is live in the catalogue at /catalogue/{p}/{o}."),
         ),
         Event::Canceled => (
             format!("Publishing of {o} (version {v}) was canceled"),

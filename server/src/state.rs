@@ -27,9 +27,16 @@ pub struct Settings {
     pub lease: Duration,
     /// Time limit of every outbound request.
     pub http_timeout: Duration,
+    /// The regions' names, in the configured order.
+    pub regions: Vec<String>,
 }
 
 impl Settings {
+    /// The configured regions' names.
+    pub fn region_names(&self) -> Vec<String> {
+        self.regions.clone()
+    }
+
     /// The validation options these settings imply.
     pub fn validation(&self) -> Options {
         Options {
@@ -49,6 +56,10 @@ pub struct AppState {
     pub wake: Arc<Notify>,
     /// Rendered status answers (the most polled endpoint).
     pub status_cache: Arc<StatusCache>,
+    /// Where product pages, catalogue entries and their assets are written (Packaging).
+    pub site: Arc<dyn object_store::ObjectStore>,
+    /// The regions certified disks are replicated to (Provisioning).
+    pub regions: Arc<Vec<portal_replicate::Region>>,
 }
 
 /// Publisher, offer and language of a cached status answer.

@@ -51,6 +51,11 @@ fn migrator() -> Migrator {
                 "offer display name",
                 include_str!("../migrations/0003_offer_display_name.sql"),
             ),
+            migration(
+                4,
+                "briefs, reviewers, packages",
+                include_str!("../migrations/0004_briefs_reviewers_packages.sql"),
+            ),
         ]),
         ..Migrator::DEFAULT
     }
@@ -140,8 +145,9 @@ pub struct OfferListRow {
     pub version: i64,
     /// Version live.
     pub production_version: Option<i64>,
-    /// The latest operation's pipeline, JSON.
-    pub latest_pipeline: Option<String>,
+    /// The latest operation's status summary (JSON of a `StatusSummary` without the live
+    /// facts), see [`brief`].
+    pub latest_brief: Option<String>,
     /// The draft hash of the live version.
     pub production_hash: Option<String>,
 }
@@ -220,10 +226,12 @@ pub struct TokenRow {
     pub id: String,
     /// Friendly name.
     pub name: String,
-    /// Principal kind (`publisher`).
+    /// Principal kind (`publisher` or `reviewer`).
     pub kind: String,
-    /// Publisher namespace.
+    /// Publisher namespace (empty for a reviewer).
     pub publisher_id: String,
+    /// The Azure subscription id a reviewer token acts for.
+    pub subscription_id: Option<String>,
     /// Creation time.
     pub created_ms: i64,
 }
@@ -330,8 +338,8 @@ async fn insert_operation(
     sqlx::query(
         "INSERT INTO operations (id, publisher_id, offer_id, version, draft_hash, status, \
          pipeline, emails, preview_links, live_links, created_ms, updated_ms, next_step, \
-         lease_owner, lease_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL)",
+         lease_owner, lease_until, brief) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, $14)",
     )
     .bind(&op.id)
     .bind(&op.publisher_id)
@@ -346,8 +354,18 @@ async fn insert_operation(
     .bind(op.created_ms)
     .bind(op.updated_ms)
     .bind(op.next_step.as_deref())
+    .bind(brief(&op.pipeline))
     .execute(&mut **tx)
     .await
+}
+
+/// The status summary of a pipeline (JSON) as the offers list needs it, stored beside the
+/// pipeline in `operations.brief` so listing 10,000 offers parses no pipelines. `None` for a
+/// pipeline that does not parse.
+pub fn brief(pipeline: &str) -> Option<String> {
+    let p: portal_domain::workflow::Pipeline = serde_json::from_str(pipeline).ok()?;
+    let summary = portal_domain::workflow::StatusSummary::new(Some(&p), false, false);
+    serde_json::to_string(&summary).ok()
 }
 
 async fn insert_outbox(tx: &mut Transaction<'static, Any>, row: &OutboxRow) -> sqlx::Result<()> {
@@ -405,6 +423,7 @@ impl Store {
             tokens: TokenCache::default(),
         };
         store.backfill_display_names().await?;
+        store.backfill_briefs().await?;
         Ok(store)
     }
 
@@ -434,6 +453,23 @@ impl Store {
         Ok(())
     }
 
+    /// Fills `brief` of operations stored before it existed.
+    async fn backfill_briefs(&self) -> anyhow::Result<()> {
+        let rows = sqlx::query("SELECT id, pipeline FROM operations WHERE brief IS NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        for r in rows {
+            let id: String = r.try_get("id")?;
+            let pipeline: String = r.try_get("pipeline")?;
+            sqlx::query("UPDATE operations SET brief = $1 WHERE id = $2")
+                .bind(brief(&pipeline))
+                .bind(&id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Whether the database holds no publisher data at all (the demo seeds only then).
     pub async fn is_empty(&self) -> sqlx::Result<bool> {
         let row = sqlx::query(
@@ -450,13 +486,14 @@ impl Store {
     /// Stores a token hash for a principal.
     pub async fn insert_token(&self, t: &TokenRow, hash: &str) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO tokens (id, name, kind, publisher_id, token_hash, created_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO tokens (id, name, kind, publisher_id, subscription_id, token_hash, \
+             created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&t.id)
         .bind(&t.name)
         .bind(&t.kind)
         .bind(&t.publisher_id)
+        .bind(t.subscription_id.as_deref())
         .bind(hash)
         .bind(t.created_ms)
         .execute(&self.pool)
@@ -472,7 +509,8 @@ impl Store {
             return Ok(Some(row.clone()));
         }
         let row = sqlx::query(
-            "SELECT id, name, kind, publisher_id, created_ms FROM tokens WHERE token_hash = $1",
+            "SELECT id, name, kind, publisher_id, subscription_id, created_ms FROM tokens \
+             WHERE token_hash = $1",
         )
         .bind(hash)
         .fetch_optional(&self.read)
@@ -502,7 +540,8 @@ impl Store {
     /// Every token, oldest first.
     pub async fn list_tokens(&self) -> sqlx::Result<Vec<TokenRow>> {
         let rows = sqlx::query(
-            "SELECT id, name, kind, publisher_id, created_ms FROM tokens ORDER BY created_ms, id",
+            "SELECT id, name, kind, publisher_id, subscription_id, created_ms FROM tokens \
+             ORDER BY created_ms, id",
         )
         .fetch_all(&self.read)
         .await?;
@@ -534,12 +573,12 @@ impl Store {
         row.map(|r| offer_row(&r)).transpose()
     }
 
-    /// Every offer of a publisher with its latest pipeline.
+    /// Every offer of a publisher with its latest operation's status summary.
     pub async fn list_offers(&self, publisher: &str) -> sqlx::Result<Vec<OfferListRow>> {
         let sql = "SELECT offer_id, display_name, draft_hash, changed_ms, version, production_version, \
-             (SELECT op.pipeline FROM operations op WHERE op.publisher_id = offers.publisher_id \
+             (SELECT op.brief FROM operations op WHERE op.publisher_id = offers.publisher_id \
               AND op.offer_id = offers.offer_id ORDER BY op.created_ms DESC, op.id DESC LIMIT 1) \
-              AS latest_pipeline, \
+              AS latest_brief, \
              (SELECT v.draft_hash FROM offer_versions v WHERE v.publisher_id = offers.publisher_id \
               AND v.offer_id = offers.offer_id AND v.version = offers.production_version) \
               AS production_hash \
@@ -559,7 +598,7 @@ impl Store {
                     changed_ms: r.try_get("changed_ms")?,
                     version: r.try_get("version")?,
                     production_version: r.try_get("production_version")?,
-                    latest_pipeline: r.try_get("latest_pipeline")?,
+                    latest_brief: r.try_get("latest_brief")?,
                     production_hash: r.try_get("production_hash")?,
                 })
             })
@@ -794,13 +833,14 @@ impl Store {
     ) -> sqlx::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
-            "UPDATE operations SET status = $1, pipeline = $2, next_step = $3, updated_ms = $4 \
-             WHERE id = $5 AND pipeline = $6 AND lease_owner IS NULL",
+            "UPDATE operations SET status = $1, pipeline = $2, next_step = $3, updated_ms = $4, \
+             brief = $5 WHERE id = $6 AND pipeline = $7 AND lease_owner IS NULL",
         )
         .bind(&op.status)
         .bind(&op.pipeline)
         .bind(op.next_step.as_deref())
         .bind(op.updated_ms)
+        .bind(brief(&op.pipeline))
         .bind(&op.id)
         .bind(old_pipeline)
         .execute(&mut *tx)
@@ -808,6 +848,18 @@ impl Store {
         if done.rows_affected() != 1 {
             tx.rollback().await?;
             return Ok(false);
+        }
+        if op.status == "canceled" {
+            // A canceled version leaves the preview slot: reviewers see it no more.
+            sqlx::query(
+                "UPDATE offers SET preview_version = production_version \
+                 WHERE publisher_id = $1 AND offer_id = $2 AND preview_version = $3",
+            )
+            .bind(&op.publisher_id)
+            .bind(&op.offer_id)
+            .bind(op.version)
+            .execute(&mut *tx)
+            .await?;
         }
         for row in outbox {
             insert_outbox(&mut tx, row).await?;
@@ -892,10 +944,12 @@ impl Store {
         now_ms: i64,
     ) -> sqlx::Result<bool> {
         let done = sqlx::query(
-            "UPDATE operations SET pipeline = $1, updated_ms = $2 WHERE id = $3 AND lease_owner = $4",
+            "UPDATE operations SET pipeline = $1, updated_ms = $2, brief = $3 \
+             WHERE id = $4 AND lease_owner = $5",
         )
         .bind(pipeline)
         .bind(now_ms)
+        .bind(brief(pipeline))
         .bind(id)
         .bind(owner)
         .execute(&self.pool)
@@ -917,7 +971,7 @@ impl Store {
         let done = sqlx::query(
             "UPDATE operations SET status = $1, pipeline = $2, next_step = $3, emails = $4, \
              preview_links = $5, live_links = $6, updated_ms = $7, lease_owner = NULL, \
-             lease_until = NULL WHERE id = $8 AND lease_owner = $9 AND next_step = $10",
+             lease_until = NULL, brief = $8 WHERE id = $9 AND lease_owner = $10 AND next_step = $11",
         )
         .bind(&op.status)
         .bind(&op.pipeline)
@@ -926,6 +980,7 @@ impl Store {
         .bind(&op.preview_links)
         .bind(&op.live_links)
         .bind(op.updated_ms)
+        .bind(brief(&op.pipeline))
         .bind(&op.id)
         .bind(owner)
         .bind(step)
@@ -1112,6 +1167,163 @@ fn token_row(r: &sqlx::any::AnyRow) -> sqlx::Result<TokenRow> {
         name: r.try_get("name")?,
         kind: r.try_get("kind")?,
         publisher_id: r.try_get("publisher_id")?,
+        subscription_id: r.try_get("subscription_id")?,
         created_ms: r.try_get("created_ms")?,
     })
+}
+
+/// A packaged version: its catalogue entry and where its page and assets are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackageRow {
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// Offer id.
+    pub offer_id: String,
+    /// The version packaged.
+    pub version: i64,
+    /// The catalogue entry, JSON.
+    pub entry: String,
+    /// Key prefix of the page and its assets in the site store (`contoso/vm/v3/`).
+    pub prefix: String,
+    /// The version's preview subscription ids, lower case, as `,a,b,` (`,` when none).
+    pub allowed_subscriptions: String,
+    /// When it was packaged.
+    pub created_ms: i64,
+}
+
+impl PackageRow {
+    /// The allow-list column for these subscription ids.
+    pub fn allow_list<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+        let mut out = String::from(",");
+        for id in ids {
+            out.push_str(&id.trim().to_ascii_lowercase());
+            out.push(',');
+        }
+        out
+    }
+}
+
+const PACKAGE_COLS: &str = "p.publisher_id, p.offer_id, p.version, p.entry, p.prefix, p.allowed_subscriptions, p.created_ms";
+
+fn package_row(r: &sqlx::any::AnyRow) -> sqlx::Result<PackageRow> {
+    Ok(PackageRow {
+        publisher_id: r.try_get("publisher_id")?,
+        offer_id: r.try_get("offer_id")?,
+        version: r.try_get("version")?,
+        entry: r.try_get("entry")?,
+        prefix: r.try_get("prefix")?,
+        allowed_subscriptions: r.try_get("allowed_subscriptions")?,
+        created_ms: r.try_get("created_ms")?,
+    })
+}
+
+/// Which slot of an offer a package is looked up in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// The version in preview (`offers.preview_version`).
+    Preview,
+    /// The live version (`offers.production_version`).
+    Production,
+}
+
+impl Slot {
+    fn column(self) -> &'static str {
+        match self {
+            Slot::Preview => "preview_version",
+            Slot::Production => "production_version",
+        }
+    }
+}
+
+impl Store {
+    // ----- packages, previews and the catalogue -----
+
+    /// Records (or, when the step runs again, replaces) the package of a version.
+    pub async fn save_package(&self, p: &PackageRow) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO packages (publisher_id, offer_id, version, entry, prefix, \
+             allowed_subscriptions, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (publisher_id, offer_id, version) DO UPDATE SET entry = $8, \
+             prefix = $9, allowed_subscriptions = $10, created_ms = $11",
+        )
+        .bind(&p.publisher_id)
+        .bind(&p.offer_id)
+        .bind(p.version)
+        .bind(&p.entry)
+        .bind(&p.prefix)
+        .bind(&p.allowed_subscriptions)
+        .bind(p.created_ms)
+        .bind(&p.entry)
+        .bind(&p.prefix)
+        .bind(&p.allowed_subscriptions)
+        .bind(p.created_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The packages in a slot of every offer, optionally only those allow-listing a
+    /// subscription id (lower case), newest first.
+    pub async fn packages_in_slot(
+        &self,
+        slot: Slot,
+        subscription: Option<&str>,
+    ) -> sqlx::Result<Vec<PackageRow>> {
+        let sql = format!(
+            "SELECT {PACKAGE_COLS} FROM offers o JOIN packages p \
+             ON p.publisher_id = o.publisher_id AND p.offer_id = o.offer_id \
+             AND p.version = o.{} WHERE ($1 = '' OR p.allowed_subscriptions LIKE $2) \
+             ORDER BY p.created_ms DESC, p.publisher_id, p.offer_id",
+            slot.column()
+        );
+        let sub = subscription.unwrap_or("");
+        let rows = sqlx::query(&sql)
+            .bind(sub)
+            .bind(format!("%,{sub},%"))
+            .fetch_all(&self.read)
+            .await?;
+        rows.iter().map(package_row).collect()
+    }
+
+    /// Offers whose version in a slot has no package (the demo's seeded versions).
+    pub async fn unpackaged_in_slot(&self, slot: Slot) -> sqlx::Result<Vec<(String, String, i64)>> {
+        let column = slot.column();
+        let sql = format!(
+            "SELECT o.publisher_id, o.offer_id, o.{column} AS version FROM offers o \
+             WHERE o.{column} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM packages p \
+             WHERE p.publisher_id = o.publisher_id AND p.offer_id = o.offer_id \
+             AND p.version = o.{column})"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.read).await?;
+        rows.iter()
+            .map(|r| {
+                Ok((
+                    r.try_get("publisher_id")?,
+                    r.try_get("offer_id")?,
+                    r.try_get("version")?,
+                ))
+            })
+            .collect()
+    }
+
+    /// The package in a slot of one offer.
+    pub async fn package_in_slot(
+        &self,
+        slot: Slot,
+        publisher: &str,
+        offer: &str,
+    ) -> sqlx::Result<Option<PackageRow>> {
+        let sql = format!(
+            "SELECT {PACKAGE_COLS} FROM offers o JOIN packages p \
+             ON p.publisher_id = o.publisher_id AND p.offer_id = o.offer_id \
+             AND p.version = o.{} WHERE o.publisher_id = $1 AND o.offer_id = $2",
+            slot.column()
+        );
+        let row = sqlx::query(&sql)
+            .bind(publisher)
+            .bind(offer)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| package_row(&r)).transpose()
+    }
 }

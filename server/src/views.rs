@@ -63,7 +63,7 @@ pub fn preview_links(publisher: &str, offer: &str) -> Vec<Link> {
 pub fn live_links(publisher: &str, offer: &str) -> Vec<Link> {
     vec![Link {
         display_text: "Marketplace".into(),
-        uri: format!("/catalog/{publisher}/{offer}"),
+        uri: format!("/catalogue/{publisher}/{offer}"),
     }]
 }
 

@@ -1,5 +1,6 @@
 //! The JSON API under `/api`: routes, the `api-version` check and the envelope fallbacks.
 
+pub mod catalogue;
 pub mod extract;
 pub mod image_checks;
 pub mod notifications;
@@ -51,6 +52,22 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/api/publishers/{publisher}/offers/{offer}/image-checks",
     ),
     ("get", "/api/publishers/{publisher}/notifications"),
+    ("get", "/api/me"),
+    ("get", "/api/reviewer/previews"),
+    ("get", "/api/reviewer/previews/{publisher}/{offer}"),
+    ("get", "/api/reviewer/previews/{publisher}/{offer}/page"),
+    (
+        "get",
+        "/api/reviewer/previews/{publisher}/{offer}/assets/{name}",
+    ),
+    (
+        "post",
+        "/api/reviewer/previews/{publisher}/{offer}/test-deployments",
+    ),
+    ("get", "/api/catalogue"),
+    ("get", "/api/catalogue/{publisher}/{offer}"),
+    ("get", "/api/catalogue/{publisher}/{offer}/page"),
+    ("get", "/api/catalogue/{publisher}/{offer}/assets/{name}"),
 ];
 
 /// The `/api` router (to be nested at `/api`).
@@ -96,6 +113,37 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/publishers/{publisher}/notifications",
             get(notifications::list_notifications),
+        )
+        .route("/me", get(catalogue::get_me))
+        .route("/reviewer/previews", get(catalogue::list_previews))
+        .route(
+            "/reviewer/previews/{publisher}/{offer}",
+            get(catalogue::get_preview),
+        )
+        .route(
+            "/reviewer/previews/{publisher}/{offer}/page",
+            get(catalogue::get_preview_page),
+        )
+        .route(
+            "/reviewer/previews/{publisher}/{offer}/assets/{name}",
+            get(catalogue::get_preview_asset),
+        )
+        .route(
+            "/reviewer/previews/{publisher}/{offer}/test-deployments",
+            post(catalogue::post_test_deployment),
+        )
+        .route("/catalogue", get(catalogue::list_catalogue))
+        .route(
+            "/catalogue/{publisher}/{offer}",
+            get(catalogue::get_catalogue_entry),
+        )
+        .route(
+            "/catalogue/{publisher}/{offer}/page",
+            get(catalogue::get_catalogue_page),
+        )
+        .route(
+            "/catalogue/{publisher}/{offer}/assets/{name}",
+            get(catalogue::get_catalogue_asset),
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

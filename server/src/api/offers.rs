@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use portal_domain::OfferDocument;
 use portal_domain::api::{OfferSummary, SummaryDefinition};
 use portal_domain::document::VM_OFFER_TYPE;
-use portal_domain::workflow::{OfferStatus, Pipeline, StatusSummary};
+use portal_domain::workflow::{OfferStatus, StatusSummary};
 use serde::Deserialize;
 
 use crate::api::extract::{IfMatch, JsonBody, OfferPath, publisher_id};
@@ -87,18 +87,25 @@ pub async fn list_offers(
         {
             continue;
         }
-        let pipeline: Option<Pipeline> = row
-            .latest_pipeline
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(anyhow::Error::from)?;
         let live = row.production_version.is_some();
         let changed = row
             .production_hash
             .as_deref()
             .is_some_and(|h| h != row.draft_hash);
-        let detail = StatusSummary::new(pipeline.as_ref(), live, changed);
+        let brief: Option<StatusSummary> = row
+            .latest_brief
+            .as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(anyhow::Error::from)?;
+        let detail = match brief {
+            Some(b) => StatusSummary {
+                live,
+                changes_not_published: live && changed,
+                ..b
+            },
+            None => StatusSummary::new(None, live, changed),
+        };
         if let Some(st) = status
             && detail.status.as_str() != st
         {

@@ -143,6 +143,86 @@ const OPERATIONS: &[Operation] = &[
         "200",
         None,
     ),
+    (
+        "get",
+        "/api/me",
+        "getMe",
+        "Who the token belongs to: {kind: publisher|reviewer, publisherId?, subscriptionId?}.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/reviewer/previews",
+        "listPreviews",
+        "Previews this token may open: a reviewer's allow-listed ones, a publisher's own.",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/reviewer/previews/{publisher}/{offer}",
+        "getPreview",
+        "The catalogue entry of the version in preview (404 unless allow-listed).",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/reviewer/previews/{publisher}/{offer}/page",
+        "getPreviewPage",
+        "The static product page in preview (text/html, no scripts).",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/reviewer/previews/{publisher}/{offer}/assets/{name}",
+        "getPreviewAsset",
+        "A logo or screenshot of the preview.",
+        "200",
+        None,
+    ),
+    (
+        "post",
+        "/api/reviewer/previews/{publisher}/{offer}/test-deployments",
+        "testDeployment",
+        "Describe a test deployment of a SKU's disk version to a region (409 when a disk is not replicated there yet).",
+        "200",
+        Some("TestDeploymentRequest"),
+    ),
+    (
+        "get",
+        "/api/catalogue",
+        "listCatalogue",
+        "Live offers' catalogue entries (public).",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/catalogue/{publisher}/{offer}",
+        "getCatalogueEntry",
+        "A live offer's catalogue entry (public).",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/catalogue/{publisher}/{offer}/page",
+        "getCataloguePage",
+        "A live offer's static product page (public).",
+        "200",
+        None,
+    ),
+    (
+        "get",
+        "/api/catalogue/{publisher}/{offer}/assets/{name}",
+        "getCatalogueAsset",
+        "A live offer's logo or screenshot (public).",
+        "200",
+        None,
+    ),
 ];
 
 fn parameters(path: &str) -> Vec<Value> {
@@ -171,7 +251,10 @@ pub fn document() -> Value {
                 "default": {"description": "Error envelope", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}}}
             }
         });
-        if *path != "/api/health" && *path != "/api/openapi.json" {
+        if *path != "/api/health"
+            && *path != "/api/openapi.json"
+            && !path.starts_with("/api/catalogue")
+        {
             op["security"] = json!([{"bearer": []}]);
         }
         if *id == "checkImage" {
@@ -209,6 +292,8 @@ pub fn document() -> Value {
                         "verdict": {"type": "string", "enum": ["pass", "fail", "warning", "notRun"]},
                         "message": {"type": "string"}}}},
                     "bytesRead": {"type": "integer"}, "requests": {"type": "integer"}}},
+                "TestDeploymentRequest": {"type": "object", "required": ["skuId", "diskVersion", "region"], "properties": {
+                    "skuId": {"type": "string"}, "diskVersion": {"type": "string"}, "region": {"type": "string"}}},
                 "Offer": {"type": "object", "additionalProperties": true, "properties": {
                     "publisherId": {"type": "string"}, "id": {"type": "string"}, "offerTypeId": {"type": "string"},
                     "definition": {"type": "object", "additionalProperties": true}}}

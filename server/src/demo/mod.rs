@@ -52,6 +52,17 @@ pub fn sas_query(now: OffsetDateTime) -> String {
 /// A complete offer whose images live at `image_base` (`…/vhds/{name}.vhd?sas`).
 pub fn offer_with_images(id: &str, image_base: &str, sas: &str) -> OfferDocument {
     let mut doc = complete_offer(id);
+    let o = &mut doc.definition.offer;
+    let logo = |name: &str| Some(format!("{image_base}/assets/{name}"));
+    o.small_logo = logo("logo-40.png");
+    o.medium_logo = logo("logo-90.png");
+    o.large_logo = logo("logo-115.png");
+    o.wide_logo = logo("logo-255x115.png");
+    o.screenshots = Some(vec![portal_domain::document::Screenshot {
+        name: Some("Dashboards".into()),
+        url: logo("screenshot-533x324.png"),
+        ..Default::default()
+    }]);
     let mut p = plan("standard", image_base, &["1.0.0"], 1);
     for image in p.vm_images.iter_mut().flat_map(|m| m.values_mut()) {
         if let Some(u) = image.os_vhd_url.as_mut() {
@@ -131,16 +142,31 @@ struct Seed {
     live: bool,
 }
 
-/// Seeds the demo data and returns the demo token, when the database is empty.
+/// The tokens the demo creates: the publisher `contoso`'s and a reviewer's (the subscription
+/// id every demo offer allow-lists for its preview).
+#[derive(Debug, Clone)]
+pub struct DemoTokens {
+    /// Acts for publisher `contoso`.
+    pub publisher: String,
+    /// A reviewer of the demo's previews.
+    pub reviewer: String,
+}
+
+/// Seeds the demo data and returns the demo's tokens, when the database is empty.
 pub async fn seed(
     store: &Store,
     addr: SocketAddr,
     images: &vhd::DemoImages,
-) -> anyhow::Result<Option<String>> {
+) -> anyhow::Result<Option<DemoTokens>> {
     if !store.is_empty().await? {
         return Ok(None);
     }
-    let token = crate::auth::create_token(store, DEMO_PUBLISHER, Some("demo")).await?;
+    let token = crate::auth::create_token(
+        store,
+        &crate::auth::TokenFor::Publisher(DEMO_PUBLISHER.into()),
+        Some("demo"),
+    )
+    .await?;
     let now = OffsetDateTime::now_utc();
     let sas = sas_query(now);
     let addr = image_host(addr);
@@ -217,7 +243,16 @@ pub async fn seed(
     for s in seeds {
         insert(store, s).await?;
     }
-    Ok(Some(token))
+    let reviewer = crate::auth::create_token(
+        store,
+        &crate::auth::TokenFor::Reviewer(portal_domain::samples::SAMPLE_SUBSCRIPTION.into()),
+        Some("demo-reviewer"),
+    )
+    .await?;
+    Ok(Some(DemoTokens {
+        publisher: token,
+        reviewer,
+    }))
 }
 
 async fn insert(store: &Store, s: Seed) -> anyhow::Result<()> {
@@ -275,5 +310,52 @@ async fn insert(store: &Store, s: Seed) -> anyhow::Result<()> {
         }],
     };
     store.seed_offer(&offer, &versions, &ops).await?;
+    Ok(())
+}
+
+/// The demo's marketing images (logos in the four required sizes and a screenshot), served
+/// at `/demo/assets/{name}` so the demo offers package without reaching the internet.
+pub fn asset(name: &str) -> Option<&'static [u8]> {
+    Some(match name {
+        "logo-40.png" => include_bytes!("assets/logo-40.png"),
+        "logo-90.png" => include_bytes!("assets/logo-90.png"),
+        "logo-115.png" => include_bytes!("assets/logo-115.png"),
+        "logo-255x115.png" => include_bytes!("assets/logo-255x115.png"),
+        "logo-815x290.png" => include_bytes!("assets/logo-815x290.png"),
+        "screenshot-533x324.png" => include_bytes!("assets/screenshot-533x324.png"),
+        _ => return None,
+    })
+}
+
+/// `GET /demo/assets/{name}`.
+pub async fn get_asset(
+    axum::extract::Path(name): axum::extract::Path<String>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match asset(&name) {
+        Some(bytes) => ([(axum::http::header::CONTENT_TYPE, "image/png")], bytes).into_response(),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Packages the demo's versions in preview and live (their product pages and catalogue
+/// entries) through the same code as the Packaging step, once the server is listening (the
+/// images come from the portal itself). Versions already packaged are left alone.
+pub async fn package_demo(state: &crate::state::AppState) -> anyhow::Result<()> {
+    use crate::store::Slot;
+    for slot in [Slot::Preview, Slot::Production] {
+        for (publisher, offer, version) in state.store.unpackaged_in_slot(slot).await? {
+            let Some(v) = state.store.version(&publisher, &offer, version).await? else {
+                continue;
+            };
+            let doc: OfferDocument = serde_json::from_str(&v.document)?;
+            let packaged =
+                crate::engine::packaging::package_version(state, &publisher, &offer, version, &doc)
+                    .await?;
+            if let Err(problems) = packaged {
+                tracing::warn!(offer.id = %offer, problems = problems.len(), "a demo version could not be packaged");
+            }
+        }
+    }
     Ok(())
 }

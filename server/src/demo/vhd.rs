@@ -191,13 +191,14 @@ impl DemoImages {
 
     /// `/demo/vhds/…`: the built files (with ranges), or an in-memory image for every name.
     pub fn router(&self) -> Router {
-        match self {
+        let images = match self {
             Self::Built(dir) => Router::new().nest_service(
                 "/demo/vhds",
                 tower_http::services::ServeDir::new(dir.clone()),
             ),
             Self::InMemory(_) => Router::new().route("/demo/vhds/{name}", get(get_vhd)),
-        }
+        };
+        images.route("/demo/assets/{name}", get(super::get_asset))
     }
 }
 

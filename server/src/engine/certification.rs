@@ -28,9 +28,13 @@ use crate::store::{ImageCheckRow, from_ms, now_ms};
 #[derive(Debug)]
 pub struct Certification;
 
-/// One disk of a snapshot: its field path, URL and kind.
+/// One disk of a snapshot: its field path, URL and kind, and where it is in the document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disk {
+    /// The SKU's id (`planId`).
+    pub sku: String,
+    /// The disk version (a key of `vmImages`).
+    pub version: String,
     /// Field path of the URL, e.g. `definition.plans[0]…vmImages["1.0.0"].osVhdUrl`.
     pub field: String,
     /// The URL (with its SAS).
@@ -53,8 +57,11 @@ pub fn disks(doc: &OfferDocument) -> Vec<Disk> {
             .key("microsoft-azure-virtualmachines.vmImages");
         for (version, image) in plan.vm_images.iter().flatten() {
             let at = images.clone().map_key(version);
+            let sku = plan.plan_id.clone().unwrap_or_default();
             if let Some(u) = &image.os_vhd_url {
                 out.push(Disk {
+                    sku: sku.clone(),
+                    version: version.clone(),
                     field: at.clone().key("osVhdUrl").to_string(),
                     url: u.clone(),
                     kind: DiskKind::Os { family },
@@ -64,6 +71,8 @@ pub fn disks(doc: &OfferDocument) -> Vec<Disk> {
                 if let Some(u) = &disk.lun_vhd_url {
                     let f = at.clone().key("lunVhdDetails").index(d).key("lunVhdUrl");
                     out.push(Disk {
+                        sku: sku.clone(),
+                        version: version.clone(),
                         field: f.to_string(),
                         url: u.clone(),
                         kind: DiskKind::Data {
@@ -102,7 +111,7 @@ pub fn certify_options(settings: &Settings, url: &str) -> CertifyOptions {
 }
 
 /// Whether `url` is `http://{addr}/…` with the address written literally.
-fn url_names(url: &str, addr: SocketAddr) -> bool {
+pub fn url_names(url: &str, addr: SocketAddr) -> bool {
     let Ok(u) = url::Url::parse(url) else {
         return false;
     };

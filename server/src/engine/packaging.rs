@@ -1,22 +1,206 @@
-//! Step 4, Packaging and lead generation registration: records the product page inputs. Page
-//! generation and the test lead are a later issue.
+//! Step 4, Packaging and lead generation registration: `portal-package` combines the
+//! snapshot's technical and marketing content into the product page — logos and screenshots
+//! fetched, checked for type and pixel size and copied into the site store, the description
+//! sanitized — and writes `index.html`, `entry.json` and the assets under
+//! `{publisher}/{offer}/v{version}/`. Then a test lead with fake data goes to the configured
+//! lead destination and must be accepted. The package is recorded (`packages`) for the
+//! preview and, after Go Live, the catalogue.
 
+use portal_domain::workflow::{MessageLevel, StepMessage};
+use portal_package::{
+    DiskSize, HttpPolicy, LeadOptions, PackageError, PackageInput, PackageOptions, package,
+    send_test_lead,
+};
+
+use super::certification::{self, disks};
+use super::provisioning::disk_key;
 use super::{StepContext, StepOutcome, StepWork};
+use crate::state::{AppState, Settings};
+use crate::store::{PackageRow, from_ms, now_ms};
 
 /// The work of step 4.
 #[derive(Debug)]
 pub struct Packaging;
 
+/// The outbound policy for the snapshot's image and lead URLs under the operator's settings
+/// (as for images: `--allow-private-network`, or the portal's own address for the demo).
+fn policy(settings: &Settings, urls: &[&str]) -> HttpPolicy {
+    let own = settings.own_addr;
+    HttpPolicy {
+        address: portal_vhd::AddressPolicy {
+            allow_private: settings.allow_private_network,
+            also_allow: own,
+        },
+        allow_http: settings.allow_private_network
+            || own.is_some_and(|own| {
+                !urls.is_empty() && urls.iter().all(|u| certification::url_names(u, own))
+            }),
+        timeout: settings.http_timeout,
+        ..HttpPolicy::default()
+    }
+}
+
 impl StepWork for Packaging {
     async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
-        let o = &ctx.snapshot.definition.offer;
-        let title = o.title.clone().unwrap_or_default();
-        let categories = o.categories.clone().unwrap_or_default().join(", ");
-        let lead = o.lead_destination.clone().unwrap_or_else(|| "None".into());
-        let skus = ctx.snapshot.definition.plans.len();
+        let packaged = package_version(
+            &ctx.state,
+            &ctx.op.publisher_id,
+            &ctx.op.offer_id,
+            ctx.op.version,
+            &ctx.snapshot,
+        )
+        .await?;
+        let row = match packaged {
+            Ok(row) => row,
+            Err(messages) => return Ok(StepOutcome::Failed(messages)),
+        };
         ctx.info(&format!(
-            "Product page \"{title}\": {skus} SKU(s), categories {categories}; lead destination {lead}."
+            "Product page written ({}index.html) with its catalogue entry and images; the description was sanitized.",
+            row.prefix
         ));
-        Ok(StepOutcome::Complete)
+        ctx.progress(60).await?;
+
+        let mut doc = ctx.snapshot.clone();
+        identify(
+            &mut doc,
+            &ctx.op.publisher_id,
+            &ctx.op.offer_id,
+            ctx.op.version,
+        )?;
+        let o = &doc.definition.offer;
+        let lead_urls: Vec<&str> = o
+            .https_endpoint_lead_configuration
+            .iter()
+            .filter_map(|c| c.https_endpoint_url.as_deref())
+            .collect();
+        let lead_opts = LeadOptions {
+            http: policy(&ctx.state.settings, &lead_urls),
+            ..LeadOptions::default()
+        };
+        match send_test_lead(&doc, &lead_opts).await {
+            Ok(outcome) => {
+                ctx.info(&outcome.message);
+                Ok(StepOutcome::Complete)
+            }
+            Err(e) => Ok(StepOutcome::Failed(vec![
+                StepMessage::text(MessageLevel::Error, &e.to_string(), from_ms(now_ms()))
+                    .at(e.field().to_string(), e.code()),
+            ])),
+        }
     }
+}
+
+fn identify(
+    doc: &mut portal_domain::OfferDocument,
+    publisher: &str,
+    offer: &str,
+    version: i64,
+) -> anyhow::Result<()> {
+    doc.publisher_id = Some(publisher.to_owned());
+    doc.id = Some(offer.to_owned());
+    doc.version = Some(u64::try_from(version)?);
+    Ok(())
+}
+
+/// Packages one version (the product page, its entry and images in the site store) and
+/// records it. `Ok(Err(messages))`: the publisher must fix something (an image of the wrong
+/// size …); `Err`: the operator's store failed (the engine retries).
+pub async fn package_version(
+    state: &AppState,
+    publisher: &str,
+    offer: &str,
+    version: i64,
+    snapshot: &portal_domain::OfferDocument,
+) -> anyhow::Result<Result<PackageRow, Vec<StepMessage>>> {
+    let mut doc = snapshot.clone();
+    identify(&mut doc, publisher, offer, version)?;
+    let sizes = disk_sizes(state, publisher, offer, &doc).await;
+    let o = &doc.definition.offer;
+    let mut image_urls: Vec<&str> = [&o.small_logo, &o.medium_logo, &o.large_logo]
+        .into_iter()
+        .chain([&o.wide_logo, &o.hero_logo])
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    image_urls.extend(
+        o.screenshots
+            .iter()
+            .flatten()
+            .filter_map(|s| s.url.as_deref()),
+    );
+    image_urls.extend(
+        o.videos
+            .iter()
+            .flatten()
+            .filter_map(|v| v.thumbnail_url.as_deref()),
+    );
+    let opts = PackageOptions {
+        http: policy(&state.settings, &image_urls),
+        ..PackageOptions::default()
+    };
+    let input = PackageInput {
+        document: &doc,
+        packaged_at: from_ms(now_ms()),
+        disk_sizes: &sizes,
+    };
+    let packaged = match package(input, state.site.as_ref(), &opts).await {
+        Ok(p) => p,
+        Err(PackageError::Problems(problems)) => {
+            let now = from_ms(now_ms());
+            return Ok(Err(problems
+                .into_iter()
+                .map(|p| {
+                    StepMessage::text(MessageLevel::Error, &p.message, now)
+                        .at(p.field.to_string(), p.code)
+                })
+                .collect()));
+        }
+        Err(e @ PackageError::Store(_)) => return Err(e.into()),
+    };
+    let entry = &packaged.entry;
+    let row = PackageRow {
+        publisher_id: publisher.to_owned(),
+        offer_id: offer.to_owned(),
+        version,
+        entry: serde_json::to_string(entry)?,
+        prefix: portal_domain::catalogue::entry_prefix(
+            &entry.publisher_id,
+            &entry.offer_id,
+            entry.version,
+        ),
+        allowed_subscriptions: PackageRow::allow_list(
+            o.allowed_subscriptions.iter().flatten().map(String::as_str),
+        ),
+        created_ms: now_ms(),
+    };
+    state.store.save_package(&row).await?;
+    Ok(Ok(row))
+}
+
+/// The sizes of the snapshot's disks, from their verified copies in the first region.
+async fn disk_sizes(
+    state: &AppState,
+    publisher: &str,
+    offer: &str,
+    doc: &portal_domain::OfferDocument,
+) -> Vec<DiskSize> {
+    let Some(region) = state.regions.first() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for d in disks(doc) {
+        let key = disk_key(publisher, offer, &d);
+        if let Ok(Some(replica)) = portal_replicate::find_replica(region, &key).await {
+            out.push(DiskSize {
+                sku_id: d.sku.clone(),
+                version: d.version.clone(),
+                lun: match d.kind {
+                    portal_vhd::DiskKind::Data { lun } => Some(lun),
+                    portal_vhd::DiskKind::Os { .. } => None,
+                },
+                size_bytes: replica.size,
+            });
+        }
+    }
+    out
 }

@@ -1,37 +1,183 @@
-//! Step 3, Provisioning: records which images go to which regions. The replication itself is
-//! a later issue.
+//! Step 3, Provisioning: every certified disk of the snapshot (every SKU, disk version, OS and
+//! data disk) is copied to every configured region by `portal-replicate`: streamed with
+//! constant memory, SHA-256 computed while copying and checked again after the write, a
+//! manifest written last. Progress (overall and per region) is bytes written and read back.
+//! A restart continues: copies with a manifest matching the image are not made again.
 
+use std::time::{Duration, Instant};
+
+use portal_domain::workflow::{MessageLevel, RegionProgress, StepMessage};
+use portal_replicate::{
+    Action, Disk, Progress, ReplicateError, ReplicateOptions, Replicated, Responsible,
+    SourceOptions, redact, replicate,
+};
+use tokio::sync::watch;
+
+use super::certification::{self, disks};
 use super::{StepContext, StepOutcome, StepWork};
+use crate::store::{from_ms, now_ms};
 
 /// The work of step 3.
 #[derive(Debug)]
 pub struct Provisioning;
 
+/// How often progress is written to the database while bytes flow.
+const SAVE_EVERY: Duration = Duration::from_millis(500);
+
+/// The object key of a disk in every region:
+/// `{publisher}/{offer}/{sku}/{disk version}/os.vhd` or `…/lun{N}.vhd`.
+pub fn disk_key(publisher: &str, offer: &str, disk: &certification::Disk) -> String {
+    let file = match disk.kind {
+        portal_vhd::DiskKind::Data { lun } => format!("lun{lun}.vhd"),
+        portal_vhd::DiskKind::Os { .. } => "os.vhd".to_owned(),
+    };
+    format!("{publisher}/{offer}/{}/{}/{file}", disk.sku, disk.version)
+}
+
 impl StepWork for Provisioning {
     async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
-        let plans: Vec<(String, Vec<String>, usize)> = ctx
-            .snapshot
-            .definition
-            .plans
+        let found = disks(&ctx.snapshot);
+        let regions = ctx.state.regions.clone();
+        if regions.is_empty() {
+            ctx.info(
+                "No regions are configured (--regions is empty): the disks stay where they are.",
+            );
+            return Ok(StepOutcome::Complete);
+        }
+        if found.is_empty() {
+            ctx.info("There are no disks to replicate.");
+            return Ok(StepOutcome::Complete);
+        }
+        let (publisher, offer) = (ctx.op.publisher_id.clone(), ctx.op.offer_id.clone());
+        let jobs: Vec<Disk> = found
             .iter()
-            .map(|p| {
-                (
-                    p.plan_id.clone().unwrap_or_default(),
-                    p.regions.clone().unwrap_or_default(),
-                    p.vm_images.as_ref().map_or(0, |m| m.len()),
-                )
+            .map(|d| Disk {
+                url: d.url.clone(),
+                key: disk_key(&publisher, &offer, d),
             })
             .collect();
-        for (sku, regions, images) in plans {
-            let regions = if regions.is_empty() {
-                "every region".to_owned()
-            } else {
-                regions.join(", ")
-            };
-            ctx.info(&format!(
-                "SKU {sku}: {images} disk version(s) will be replicated to {regions}."
-            ));
+        let settings = &ctx.state.settings;
+        let opts = ReplicateOptions {
+            source: SourceOptions {
+                address: portal_vhd::AddressPolicy {
+                    allow_private: settings.allow_private_network,
+                    also_allow: settings.own_addr,
+                },
+                allow_http: settings.allow_private_network
+                    || settings.own_addr.is_some_and(|own| {
+                        found.iter().all(|d| certification::url_names(&d.url, own))
+                    }),
+                ..SourceOptions::default()
+            },
+            ..ReplicateOptions::default()
+        };
+        let (tx, mut rx) = watch::channel(Progress::default());
+        let work = replicate(&jobs, &regions, &opts, &tx);
+        tokio::pin!(work);
+        let mut saved = Instant::now();
+        let result = loop {
+            tokio::select! {
+                result = &mut work => break result,
+                Ok(()) = rx.changed() => {
+                    if saved.elapsed() >= SAVE_EVERY {
+                        let p = rx.borrow_and_update().clone();
+                        record(ctx, &p);
+                        // 100 only when the step completes.
+                        ctx.progress(p.percent().min(99)).await?;
+                        saved = Instant::now();
+                    }
+                }
+            }
+        };
+        let last = rx.borrow().clone();
+        record(ctx, &last);
+        match result {
+            Ok(done) => {
+                report(ctx, &done, &regions);
+                Ok(StepOutcome::Complete)
+            }
+            // Network trouble or an unreachable store: the engine retries the step, which
+            // continues where it stopped.
+            Err(e) if e.is_transient() => Err(anyhow::anyhow!(e.message())),
+            Err(e) => Ok(StepOutcome::Failed(vec![failure(&e, &found)])),
         }
-        Ok(StepOutcome::Complete)
+    }
+}
+
+/// Writes the per-region progress into the step.
+fn record(ctx: &mut StepContext, p: &Progress) {
+    let step = ctx.step;
+    ctx.pipeline.set_regions(
+        step,
+        p.regions
+            .iter()
+            .map(|r| RegionProgress {
+                name: r.name.clone(),
+                // Writing and reading back weigh the same, as in the step's percentage.
+                bytes_done: r.weighted_bytes(),
+                bytes_total: r.bytes_total,
+                state: r.state.as_str().to_owned(),
+            })
+            .collect(),
+    );
+}
+
+/// One message per region: what is there now and whether it was copied in this run.
+fn report(ctx: &mut StepContext, done: &[Replicated], regions: &[portal_replicate::Region]) {
+    for region in regions {
+        let here: Vec<&Replicated> = done
+            .iter()
+            .filter(|r| r.replica.region == region.name)
+            .collect();
+        let bytes: u64 = here.iter().map(|r| r.replica.size).sum();
+        let copied = here.iter().filter(|r| r.action == Action::Copied).count();
+        let how = if copied == 0 {
+            "already present and verified earlier; nothing copied".to_owned()
+        } else {
+            format!("{copied} copied now, SHA-256 verified after writing")
+        };
+        ctx.info(&format!(
+            "{}: {} disk(s), {} — {how}.",
+            region.name,
+            here.len(),
+            human_bytes(bytes)
+        ));
+    }
+}
+
+/// The step's error message, tied to the disk's URL field when the publisher must act.
+fn failure(e: &ReplicateError, found: &[certification::Disk]) -> StepMessage {
+    let text = e.message();
+    let msg = StepMessage::text(MessageLevel::Error, &text, from_ms(now_ms()));
+    let field = match e.responsible() {
+        Responsible::Publisher => found
+            .iter()
+            .find(|d| text.contains(&redact(&d.url)))
+            .map(|d| d.field.clone()),
+        Responsible::Operator => None,
+    };
+    let code = match e {
+        ReplicateError::SourceVanished { .. } => "imageVanished",
+        ReplicateError::SourceChanged { .. } => "imageChanged",
+        ReplicateError::StorageFull { .. } => "regionFull",
+        ReplicateError::ChecksumMismatch { .. } => "checksumMismatch",
+        _ => "replicationFailed",
+    };
+    msg.at(field.as_deref().unwrap_or(""), code)
+}
+
+/// `1.5 GiB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::helpers::{TestApp, TestDb, V, VhdServer, config, offer_status, wait_for};
 
-struct Proc(Child);
+pub(crate) struct Proc(pub(crate) Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -18,7 +18,7 @@ impl Drop for Proc {
     }
 }
 
-fn spawn_server(db: &TestDb, extra: &[&str]) -> (Proc, String) {
+pub(crate) fn spawn_server(db: &TestDb, extra: &[&str]) -> (Proc, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal-server"))
         .args([
             "serve",
@@ -48,7 +48,7 @@ fn spawn_server(db: &TestDb, extra: &[&str]) -> (Proc, String) {
     (Proc(child), url)
 }
 
-fn token(db: &TestDb) -> String {
+pub(crate) fn token(db: &TestDb) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_portal-server"))
         .args([
             "token",
@@ -130,7 +130,9 @@ async fn two_servers_on_one_postgres_never_run_a_step_twice() {
     let app = TestApp::spawn().await;
     let db_url = app.db.url.clone();
     // A second server process (in-process here) on the same database.
-    let second = portal_server::Server::build(config(&db_url)).await.unwrap();
+    let second = portal_server::Server::build(config(&db_url, app.db.dir.path()))
+        .await
+        .unwrap();
     tokio::spawn(second.run());
     let Some(vhds) = VhdServer::spawn().await else {
         return;
@@ -193,16 +195,17 @@ async fn token_cli_lists_without_secrets_and_revokes() {
 #[tokio::test]
 async fn demo_has_every_state_and_its_own_images_pass_certification() {
     let db = TestDb::new().await;
-    let mut cfg = config(&db.url);
+    let mut cfg = config(&db.url, db.dir.path());
     cfg.demo = true;
     cfg.allow_private_network = false; // the demo's own address is allowed anyway
     cfg.data_dir = db.dir.path().to_path_buf();
     let real_images = portal_vhd::testimage::mkfs().is_some();
     let server = portal_server::Server::build(cfg).await.unwrap();
     let token = server
-        .demo_token
+        .demo_tokens
         .clone()
-        .expect("a demo token on first start");
+        .expect("demo tokens on first start")
+        .publisher;
     let base = format!("http://{}", server.addr);
     tokio::spawn(server.run());
     let client = reqwest::Client::new();

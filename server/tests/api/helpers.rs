@@ -8,6 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
@@ -89,7 +90,8 @@ async fn create_pg_database(admin: &str) -> (String, String) {
     (url.to_string(), name)
 }
 
-pub fn config(url: &str) -> ServerConfig {
+/// A server configuration for tests: its site store and three regions live in `dir`.
+pub fn config(url: &str, dir: &std::path::Path) -> ServerConfig {
     ServerConfig {
         listen: "127.0.0.1:0".parse().expect("addr"),
         database_url: url.to_owned().into(),
@@ -101,6 +103,9 @@ pub fn config(url: &str) -> ServerConfig {
         workers: 2,
         // Only the demo writes there; the demo test sets its own.
         data_dir: std::env::temp_dir().join("portal-server-tests-data"),
+        site_store: dir.join("site").display().to_string(),
+        // No replication unless a test asks for regions (each copy is a 1 GiB image).
+        regions: String::new(),
     }
 }
 
@@ -119,15 +124,19 @@ impl TestApp {
 
     pub async fn spawn_with(change: impl FnOnce(&mut ServerConfig)) -> Self {
         let db = TestDb::new().await;
-        let mut cfg = config(&db.url);
+        let mut cfg = config(&db.url, db.dir.path());
         change(&mut cfg);
         let server = Server::build(cfg).await.expect("server");
         let store = server.store();
         let addr = server.addr;
         tokio::spawn(server.run());
-        let token = portal_server::auth::create_token(&store, "contoso", Some("tests"))
-            .await
-            .expect("token");
+        let token = portal_server::auth::create_token(
+            &store,
+            &portal_server::auth::TokenFor::Publisher("contoso".into()),
+            Some("tests"),
+        )
+        .await
+        .expect("token");
         Self {
             addr,
             token,
@@ -291,6 +300,8 @@ pub struct Requests {
     pub ranged: AtomicU64,
     /// HEADs.
     pub head: AtomicU64,
+    /// GETs of a whole image (no `Range`): replication's downloads.
+    pub full: AtomicU64,
 }
 
 /// An image host: `/ok/…` and `/bad/…` serve the built images (see [`image_root`]) with
@@ -325,6 +336,12 @@ impl VhdServer {
             .route("/missing/vhds/{name}", get(missing))
             .route("/norange/vhds/{name}", get(norange))
             .route("/badsize/vhds/{name}", get(badsize))
+            .route(
+                "/{prefix}/assets/{name}",
+                get(|Path((_, name)): Path<(String, String)>| {
+                    portal_server::demo::get_asset(Path(name))
+                }),
+            )
             .fallback_service(tower_http::services::ServeDir::new(root))
             .layer(axum::middleware::from_fn(
                 move |req: axum::extract::Request, next: axum::middleware::Next| {
@@ -332,6 +349,8 @@ impl VhdServer {
                         counted.head.fetch_add(1, Ordering::SeqCst);
                     } else if req.headers().contains_key("range") {
                         counted.ranged.fetch_add(1, Ordering::SeqCst);
+                    } else if req.uri().path().ends_with(".vhd") {
+                        counted.full.fetch_add(1, Ordering::SeqCst);
                     }
                     next.run(req)
                 },
@@ -355,6 +374,11 @@ impl VhdServer {
     /// HEADs served so far.
     pub fn heads(&self) -> u64 {
         self.requests.head.load(Ordering::SeqCst)
+    }
+
+    /// Whole-image GETs served so far.
+    pub fn full_gets(&self) -> u64 {
+        self.requests.full.load(Ordering::SeqCst)
     }
 
     /// A complete offer document whose images are under `{base}/{prefix}/vhds/`.

@@ -5,6 +5,7 @@
 
 mod engine;
 mod errors;
+mod golive;
 mod helpers;
 mod offers;
 mod publish;

@@ -1,0 +1,451 @@
+//! Steps 3 to 7 doing their real work, through the API: replication to three local regions
+//! verified by checksum, the product page with the description sanitized, the test lead
+//! delivered to a local endpoint, previews for allow-listed reviewers only (with a test
+//! deployment), Go Live into the public catalogue; a lead endpoint answering 500 fails
+//! packaging; `kill -9` during replication and a restart copy nothing twice.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use std::time::{Duration, Instant};
+
+use crate::engine::{spawn_server, token};
+use crate::helpers::{TestApp, TestDb, V, VhdServer, image_root, offer_status, wait_for};
+
+const SUB_A: &str = "11111111-2222-3333-4444-555555555555";
+const SUB_B: &str = "66666666-7777-8888-9999-000000000000";
+/// A description that passes the publish-time "simple HTML" check (a hand-written guide for
+/// publishers, which skips `<!-- … -->` as a comment) but that a browser parses differently:
+/// HTML5 also ends a comment at `--!>`, so the script, the image's handler and the iframe
+/// would be live markup. Packaging's sanitizer (ammonia, a real HTML5 parser) must drop them.
+const HOSTILE: &str = "<p>Fast <b>analytics</b>.</p><!-- --!><script>alert('x')</script>\
+    <img src=x onerror=\"alert(1)\"><a href=\"javascript:alert(2)\">click</a>\
+    <iframe src=\"https://evil.example\"></iframe><p style=\"position:fixed\">styled</p> -->";
+
+/// A local lead endpoint: records every body and answers with `status`.
+struct LeadEndpoint {
+    url: String,
+    bodies: Arc<Mutex<Vec<Value>>>,
+}
+
+impl LeadEndpoint {
+    async fn spawn(status: StatusCode, answer: &'static str) -> Self {
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::clone(&bodies);
+        let app = Router::new().route(
+            "/leads",
+            post(move |body: axum::Json<Value>| {
+                let seen = Arc::clone(&seen);
+                async move {
+                    seen.lock().unwrap().push(body.0);
+                    (status, answer)
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self {
+            url: format!("http://{addr}/leads"),
+            bodies,
+        }
+    }
+
+    fn received(&self) -> Vec<Value> {
+        self.bodies.lock().unwrap().clone()
+    }
+}
+
+fn sha256_file(path: &Path) -> String {
+    let mut h = Sha256::new();
+    let mut f = std::fs::File::open(path).unwrap();
+    std::io::copy(&mut f, &mut h).unwrap();
+    hex::encode(h.finalize())
+}
+
+fn offer_with_lead(vhds: &VhdServer, offer: &str, lead_url: &str) -> Value {
+    let mut doc = vhds.offer(offer, "ok");
+    let m = &mut doc["definition"]["offer"];
+    m["microsoft-azure-marketplace.description"] = json!(HOSTILE);
+    m["microsoft-azure-marketplace.allowedSubscriptions"] = json!([SUB_A]);
+    m["microsoft-azure-marketplace.leadDestination"] = json!("HttpsEndpoint");
+    m["microsoft-azure-marketplace.httpsEndpointLeadConfiguration"] =
+        json!({"httpsEndpointUrl": lead_url});
+    doc
+}
+
+async fn reviewer(app: &TestApp, sub: &str) -> String {
+    portal_server::auth::create_token(
+        &app.store,
+        &portal_server::auth::TokenFor::Reviewer(sub.into()),
+        Some(sub),
+    )
+    .await
+    .unwrap()
+}
+
+async fn get_as(app: &TestApp, token: Option<&str>, path: &str) -> (u16, Value) {
+    let mut r = app.client.get(app.url(path));
+    if let Some(t) = token {
+        r = r.bearer_auth(t);
+    }
+    let res = r.send().await.unwrap();
+    let code = res.status().as_u16();
+    (code, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue() {
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    let root = image_root().unwrap();
+    let leads = LeadEndpoint::spawn(StatusCode::OK, "accepted").await;
+    // Three local regions in the test's directory (the site store's parent).
+    let app = TestApp::spawn_with(|c| {
+        let dir = Path::new(&c.site_store).parent().unwrap().to_path_buf();
+        c.regions = portal_server::config::default_regions(&dir);
+    })
+    .await;
+    let dir: PathBuf = app.db.dir.path().to_path_buf();
+
+    let res = app
+        .put_offer("o1", &offer_with_lead(&vhds, "o1", &leads.url), None)
+        .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+    let status = app
+        .wait_status("o1", 120, |v| {
+            matches!(offer_status(v), "waitingForPublisherReview" | "failed")
+        })
+        .await;
+    assert_eq!(
+        offer_status(&status),
+        "waitingForPublisherReview",
+        "{status}"
+    );
+
+    // Provisioning: every disk in every region, byte-identical, with its checksum recorded.
+    let provisioning = &status["steps"][2];
+    let regions = provisioning["regions"].as_array().unwrap();
+    assert_eq!(regions.len(), 3, "{provisioning}");
+    for r in regions {
+        assert_eq!(r["state"], "done", "{r}");
+        assert_eq!(r["bytesDone"], r["bytesTotal"]);
+    }
+    for (file, key) in [
+        ("standard-1.0.0-os.vhd", "os.vhd"),
+        ("standard-1.0.0-data0.vhd", "lun0.vhd"),
+    ] {
+        let source = sha256_file(&root.join("ok/vhds").join(file));
+        for region in ["eastus", "westeurope", "koreacentral"] {
+            let copy = dir.join(format!("regions/{region}/contoso/o1/standard/1.0.0/{key}"));
+            assert_eq!(sha256_file(&copy), source, "{}", copy.display());
+            let manifest: Value = serde_json::from_slice(
+                &std::fs::read(copy.with_file_name(format!("{key}.manifest.json"))).unwrap(),
+            )
+            .unwrap();
+            assert_eq!(manifest["sha256"], source.as_str());
+        }
+    }
+
+    // Packaging: the product page exists and the hostile HTML is neutralized.
+    let page = std::fs::read_to_string(dir.join("site/contoso/o1/v1/index.html")).unwrap();
+    assert!(page.contains("<b>analytics</b>"), "allowed markup kept");
+    for bad in [
+        "<script",
+        "onerror",
+        "javascript:",
+        "<iframe",
+        "position:fixed",
+    ] {
+        assert!(!page.contains(bad), "{bad} survived sanitizing");
+    }
+    assert!(dir.join("site/contoso/o1/v1/assets").is_dir());
+
+    // The test lead arrived once, with the documented payload.
+    let got = leads.received();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let lead = &got[0];
+    for key in ["ActionCode", "OfferTitle", "LeadSource", "Description"] {
+        assert!(lead[key].is_string(), "{key} in {lead}");
+    }
+    for key in [
+        "Company",
+        "Country",
+        "Email",
+        "FirstName",
+        "LastName",
+        "Phone",
+        "Title",
+    ] {
+        assert!(
+            lead["UserDetails"][key].is_string(),
+            "UserDetails.{key} in {lead}"
+        );
+    }
+    assert_eq!(lead["OfferTitle"], "Contoso Analytics");
+
+    // Previews: an allow-listed reviewer sees it; another gets 404; anonymous sees nothing.
+    let a = reviewer(&app, SUB_A).await;
+    let b = reviewer(&app, SUB_B).await;
+    let (code, me) = get_as(&app, Some(&a), "/api/me").await;
+    assert_eq!((code, me["kind"].as_str()), (200, Some("reviewer")));
+    let (code, list) = get_as(&app, Some(&a), "/api/reviewer/previews").await;
+    assert_eq!(code, 200);
+    assert_eq!(list["items"][0]["offerId"], "o1", "{list}");
+    let preview = "/api/reviewer/previews/contoso/o1";
+    let (code, entry) = get_as(&app, Some(&a), preview).await;
+    assert_eq!(code, 200, "{entry}");
+    let html = entry["descriptionHtml"].as_str().unwrap();
+    assert!(
+        html.contains("<b>analytics</b>") && !html.contains("script"),
+        "{html}"
+    );
+    assert_eq!(get_as(&app, Some(&b), preview).await.0, 404);
+    assert_eq!(
+        get_as(&app, Some(&b), "/api/reviewer/previews").await.1["items"],
+        json!([])
+    );
+    assert_eq!(get_as(&app, None, preview).await.0, 401);
+    assert_eq!(get_as(&app, None, "/api/catalogue/contoso/o1").await.0, 404);
+    assert_eq!(
+        get_as(&app, None, "/api/catalogue").await.1["items"],
+        json!([])
+    );
+    // A reviewer never sees drafts nor changes anything.
+    assert_eq!(
+        get_as(&app, Some(&a), "/api/publishers/contoso/offers/o1")
+            .await
+            .0,
+        404
+    );
+    let put = app
+        .client
+        .put(app.url(&format!("/api/publishers/contoso/offers/o1?{V}")))
+        .bearer_auth(&a)
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 404);
+
+    // A test deployment: every disk present and verified in the region.
+    let deploy = format!("{preview}/test-deployments");
+    let req = json!({"skuId": "standard", "diskVersion": "1.0.0", "region": "westeurope"});
+    let res = app
+        .client
+        .post(app.url(&deploy))
+        .bearer_auth(&a)
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let d: Value = res.json().await.unwrap();
+    let os = &d["disks"][0];
+    assert_eq!(os["kind"], "os");
+    assert!(
+        os["location"].as_str().unwrap().contains("westeurope"),
+        "{os}"
+    );
+    let os_file = root.join("ok/vhds/standard-1.0.0-os.vhd");
+    assert_eq!(os["sizeBytes"], std::fs::metadata(&os_file).unwrap().len());
+    assert_eq!(os["sha256"], sha256_file(&os_file).as_str());
+    assert_eq!(d["disks"][1]["lun"], 0);
+    assert_eq!(d["openPorts"][0]["port"], 22);
+    let res = app
+        .client
+        .post(app.url(&deploy))
+        .bearer_auth(&b)
+        .json(&req)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 404);
+    let bad = json!({"skuId": "standard", "diskVersion": "1.0.0", "region": "mars"});
+    let res = app
+        .client
+        .post(app.url(&deploy))
+        .bearer_auth(&a)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+
+    // Go Live: the catalogue shows the offer to everyone, with its page and images.
+    assert_eq!(app.post("o1", "golive").await.status(), 202);
+    app.wait_status("o1", 60, |v| offer_status(v) == "succeeded")
+        .await;
+    let (code, catalogue) = get_as(&app, None, "/api/catalogue").await;
+    assert_eq!(code, 200);
+    assert_eq!(catalogue["items"][0]["offerId"], "o1", "{catalogue}");
+    assert_eq!(catalogue["items"][0]["title"], "Contoso Analytics");
+    let page = app
+        .client
+        .get(app.url("/api/catalogue/contoso/o1/page"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("default-src 'none'")
+    );
+    let logo = catalogue["items"][0]["logos"]["small"]["asset"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let name = logo.trim_start_matches("assets/");
+    let img = app
+        .client
+        .get(app.url(&format!("/api/catalogue/contoso/o1/assets/{name}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(img.status(), 200);
+    assert_eq!(img.headers()["content-type"], "image/png");
+    let bad = app
+        .client
+        .get(app.url("/api/catalogue/contoso/o1/assets/..%2Fentry.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 404);
+}
+
+#[tokio::test]
+async fn a_lead_endpoint_answering_500_fails_packaging_with_its_answer() {
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    let leads = LeadEndpoint::spawn(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "CRM is down for maintenance",
+    )
+    .await;
+    let app = TestApp::spawn().await;
+    let res = app
+        .put_offer("o1", &offer_with_lead(&vhds, "o1", &leads.url), None)
+        .await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+    let status = app
+        .wait_status("o1", 120, |v| {
+            matches!(offer_status(v), "waitingForPublisherReview" | "failed")
+        })
+        .await;
+    assert_eq!(offer_status(&status), "failed", "{status}");
+    let packaging = &status["steps"][3];
+    assert_eq!(packaging["status"], "failed", "{packaging}");
+    let msg = packaging["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["level"] == "error")
+        .unwrap_or_else(|| panic!("no error message: {packaging}"));
+    let text = msg["messageHtml"].as_str().unwrap_or_default().to_owned() + &msg.to_string();
+    assert!(
+        text.contains("500") && text.contains("CRM is down"),
+        "{msg}"
+    );
+    assert!(
+        msg["field"].as_str().unwrap().ends_with("httpsEndpointUrl")
+            || msg["field"]
+                .as_str()
+                .unwrap()
+                .contains("httpsEndpointLeadConfiguration"),
+        "{msg}"
+    );
+    assert!(!leads.received().is_empty());
+    // Nothing reached the preview nor the catalogue.
+    let a = reviewer(&app, SUB_A).await;
+    let (_, list) = get_as(&app, Some(&a), "/api/reviewer/previews").await;
+    assert_eq!(list["items"], json!([]));
+}
+
+#[tokio::test]
+async fn kill_9_during_replication_then_restart_copies_nothing_twice() {
+    let db = TestDb::new().await;
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    let regions = db.dir.path().join("regions");
+    let (first, base) = spawn_server(&db, &[]);
+    // Block the third region's copy of the OS disk: writing it fails and the step keeps
+    // retrying, so the kill below lands during replication, after the first two regions have
+    // their copies.
+    let blocked = regions.join("koreacentral/contoso/o1/standard/1.0.0/os.vhd");
+    std::fs::create_dir_all(&blocked).unwrap(); // a directory where the copy must go
+    let token = token(&db);
+    let client = reqwest::Client::new();
+    let put = client
+        .put(format!("{base}/api/publishers/contoso/offers/o1?{V}"))
+        .bearer_auth(&token)
+        .json(&vhds.offer("o1", "ok"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 201);
+    let res = client
+        .post(format!(
+            "{base}/api/publishers/contoso/offers/o1/publish?{V}"
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"metadata": {"notification-emails": "a@x.com"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let os = |region: &str| {
+        regions
+            .join(region)
+            .join("contoso/o1/standard/1.0.0/os.vhd")
+    };
+    let manifest = |region: &str| os(region).with_file_name("os.vhd.manifest.json");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !(manifest("eastus").is_file() && manifest("westeurope").is_file()) {
+        assert!(
+            Instant::now() < deadline,
+            "the first regions were never finished"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let mut first = first;
+    first.0.kill().unwrap(); // SIGKILL, mid-step
+    first.0.wait().unwrap();
+    let stamp = |p: PathBuf| std::fs::metadata(p).unwrap().modified().unwrap();
+    let before = (stamp(os("eastus")), stamp(os("westeurope")));
+    let body_gets = vhds.full_gets();
+
+    std::fs::remove_dir_all(&blocked).unwrap();
+    let (_second, base) = spawn_server(&db, &[]);
+    let status = wait_for(&base, &token, "o1", 120, |v| {
+        matches!(offer_status(v), "waitingForPublisherReview" | "failed")
+    })
+    .await;
+    assert_eq!(
+        offer_status(&status),
+        "waitingForPublisherReview",
+        "{status}"
+    );
+    // The finished copies were not made again, and the image was not downloaded again: the
+    // third region got its copy from a verified one.
+    assert_eq!((stamp(os("eastus")), stamp(os("westeurope"))), before);
+    assert!(manifest("koreacentral").is_file());
+    assert!(
+        vhds.full_gets() <= body_gets + 1,
+        "the OS image was downloaded again ({} → {})",
+        body_gets,
+        vhds.full_gets()
+    );
+}
