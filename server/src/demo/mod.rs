@@ -340,15 +340,28 @@ pub async fn get_asset(
 
 /// Packages the demo's versions in preview and live (their product pages and catalogue
 /// entries) through the same code as the Packaging step, once the server is listening (the
-/// images come from the portal itself). Versions already packaged are left alone.
+/// images come from the portal itself), and replicates the disks of the version in preview.
+/// Versions already packaged are left alone.
 pub async fn package_demo(state: &crate::state::AppState) -> anyhow::Result<()> {
     use crate::store::Slot;
-    for slot in [Slot::Preview, Slot::Production] {
+    // The live versions first: they need no copies, so the catalogue fills at once.
+    for slot in [Slot::Production, Slot::Preview] {
         for (publisher, offer, version) in state.store.unpackaged_in_slot(slot).await? {
             let Some(v) = state.store.version(&publisher, &offer, version).await? else {
                 continue;
             };
             let doc: OfferDocument = serde_json::from_str(&v.document)?;
+            let live = state
+                .store
+                .offer(&publisher, &offer)
+                .await?
+                .and_then(|o| o.production_version);
+            if slot == Slot::Preview && live != Some(version) {
+                // So a reviewer can run a test deployment of the demo's offer awaiting
+                // sign-off (not of the live one: each copy is a 1 GiB image per region).
+                crate::engine::provisioning::replicate_quietly(state, &publisher, &offer, &doc)
+                    .await?;
+            }
             let packaged =
                 crate::engine::packaging::package_version(state, &publisher, &offer, version, &doc)
                     .await?;

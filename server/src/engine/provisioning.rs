@@ -34,6 +34,54 @@ pub fn disk_key(publisher: &str, offer: &str, disk: &certification::Disk) -> Str
     format!("{publisher}/{offer}/{}/{}/{file}", disk.sku, disk.version)
 }
 
+/// The replication options for a snapshot's disks under the operator's settings.
+fn options(settings: &crate::state::Settings, found: &[certification::Disk]) -> ReplicateOptions {
+    ReplicateOptions {
+        source: SourceOptions {
+            address: portal_vhd::AddressPolicy {
+                allow_private: settings.allow_private_network,
+                also_allow: settings.own_addr,
+            },
+            allow_http: settings.allow_private_network
+                || settings
+                    .own_addr
+                    .is_some_and(|own| found.iter().all(|d| certification::url_names(&d.url, own))),
+            ..SourceOptions::default()
+        },
+        ..ReplicateOptions::default()
+    }
+}
+
+fn jobs(publisher: &str, offer: &str, found: &[certification::Disk]) -> Vec<Disk> {
+    found
+        .iter()
+        .map(|d| Disk {
+            url: d.url.clone(),
+            key: disk_key(publisher, offer, d),
+        })
+        .collect()
+}
+
+/// Replicates a version's disks without a step to report to (the demo's seeded preview).
+pub async fn replicate_quietly(
+    state: &crate::state::AppState,
+    publisher: &str,
+    offer: &str,
+    doc: &portal_domain::OfferDocument,
+) -> anyhow::Result<()> {
+    let found = disks(doc);
+    let (tx, _rx) = watch::channel(Progress::default());
+    replicate(
+        &jobs(publisher, offer, &found),
+        &state.regions,
+        &options(&state.settings, &found),
+        &tx,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message()))?;
+    Ok(())
+}
+
 impl StepWork for Provisioning {
     async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
         let found = disks(&ctx.snapshot);
@@ -49,28 +97,8 @@ impl StepWork for Provisioning {
             return Ok(StepOutcome::Complete);
         }
         let (publisher, offer) = (ctx.op.publisher_id.clone(), ctx.op.offer_id.clone());
-        let jobs: Vec<Disk> = found
-            .iter()
-            .map(|d| Disk {
-                url: d.url.clone(),
-                key: disk_key(&publisher, &offer, d),
-            })
-            .collect();
-        let settings = &ctx.state.settings;
-        let opts = ReplicateOptions {
-            source: SourceOptions {
-                address: portal_vhd::AddressPolicy {
-                    allow_private: settings.allow_private_network,
-                    also_allow: settings.own_addr,
-                },
-                allow_http: settings.allow_private_network
-                    || settings.own_addr.is_some_and(|own| {
-                        found.iter().all(|d| certification::url_names(&d.url, own))
-                    }),
-                ..SourceOptions::default()
-            },
-            ..ReplicateOptions::default()
-        };
+        let jobs = jobs(&publisher, &offer, &found);
+        let opts = options(&ctx.state.settings, &found);
         let (tx, mut rx) = watch::channel(Progress::default());
         let work = replicate(&jobs, &regions, &opts, &tx);
         tokio::pin!(work);

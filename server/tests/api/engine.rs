@@ -235,6 +235,30 @@ async fn demo_has_every_state_and_its_own_images_pass_certification() {
         Some("waitingForPublisherReview")
     );
     assert_eq!(status_of("contoso-live").as_deref(), Some("succeeded"));
+    // The live offer is in the public catalogue once its seeded version is packaged (with the
+    // logos the portal serves itself).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let catalogue: Value = client
+            .get(format!("{base}/api/catalogue"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let ids: Vec<&str> = catalogue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["offerId"].as_str())
+            .collect();
+        if ids == ["contoso-live"] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "catalogue: {catalogue}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     if !real_images {
         eprintln!("NOTE: mkfs.ext4 not found; the demo's real images are not checked.");
         return;
