@@ -7,9 +7,11 @@ use leptos::prelude::*;
 use portal_domain::Lang;
 use portal_domain::api::{
     API_VERSION, ErrorEnvelope, ImageCheckRequest, ImageReport, OfferStatusView, OfferSummary,
-    OperationView, PublishRequest,
+    OperationView, PreviewList, Principal, PublishRequest, TestDeployment, TestDeploymentRequest,
 };
+use portal_domain::catalogue::CatalogueEntry;
 use portal_domain::validation::FindingDetail;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -85,6 +87,21 @@ pub struct Versioned {
     pub doc: Value,
     /// The `ETag` header.
     pub etag: Option<String>,
+}
+
+/// `GET /api/catalogue`: the live offers.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct CatalogueList {
+    /// One entry per live offer.
+    pub items: Vec<CatalogueEntry>,
+}
+
+/// The URL of a live offer's image; public, so a plain `<img src>` loads it.
+pub fn catalogue_asset_url(publisher: &str, offer: &str, asset: &str) -> String {
+    format!(
+        "/api/catalogue/{publisher}/{offer}/assets/{}",
+        crate::model::catalogue::asset_name(asset)
+    )
 }
 
 /// The API client; cheap to copy.
@@ -257,6 +274,100 @@ impl Api {
     ) -> Result<ImageReport, ApiError> {
         let builder = self.auth(Request::post(&self.url(&format!("/{offer}/image-checks"))));
         self.json(builder.json(request)).await
+    }
+
+    /// `GET /api/me` with a token not yet signed in: who it belongs to. `Ok(None)` when the
+    /// server predates the endpoint (404), so sign-in falls back to the typed publisher id.
+    pub async fn me(&self, token: &str) -> Result<Option<Principal>, ApiError> {
+        let request = Request::get(&format!("/api/me?api-version={API_VERSION}"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .header("Accept", "application/json")
+            .build();
+        match self.json(request).await {
+            Ok(p) => Ok(Some(p)),
+            Err(e) if e.status == 404 => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn reviewer_url(tail: &str) -> String {
+        format!("/api/reviewer/previews{tail}?api-version={API_VERSION}")
+    }
+
+    /// `GET /api/reviewer/previews`: the previews allow-listed for the reviewer.
+    pub async fn previews(&self) -> Result<PreviewList, ApiError> {
+        self.json(self.auth(Request::get(&Self::reviewer_url(""))).build())
+            .await
+    }
+
+    /// `GET /api/reviewer/previews/{p}/{o}`: the product page data of the version in preview.
+    pub async fn preview(&self, publisher: &str, offer: &str) -> Result<CatalogueEntry, ApiError> {
+        let url = Self::reviewer_url(&format!("/{publisher}/{offer}"));
+        self.json(self.auth(Request::get(&url)).build()).await
+    }
+
+    /// `GET /api/reviewer/previews/{p}/{o}/assets/{name}` as an object URL: preview images
+    /// need the bearer token, which must not go into an `<img src>`. The caller revokes it.
+    pub async fn preview_asset(
+        &self,
+        publisher: &str,
+        offer: &str,
+        asset: &str,
+    ) -> Result<String, ApiError> {
+        let name = crate::model::catalogue::asset_name(asset);
+        let url = Self::reviewer_url(&format!("/{publisher}/{offer}/assets/{name}"));
+        let response = self
+            .send(
+                self.auth(Request::get(&url))
+                    .header("Accept", "image/*")
+                    .build(),
+            )
+            .await?;
+        let blob = web_sys::Response::from(response)
+            .blob()
+            .map_err(|_| ApiError::decode())?;
+        let blob = wasm_bindgen_futures::JsFuture::from(blob)
+            .await
+            .map_err(|_| ApiError::network())?;
+        web_sys::Url::create_object_url_with_blob(&blob.into()).map_err(|_| ApiError::decode())
+    }
+
+    /// `POST /api/reviewer/previews/{p}/{o}/test-deployments`.
+    pub async fn test_deployment(
+        &self,
+        publisher: &str,
+        offer: &str,
+        request: &TestDeploymentRequest,
+    ) -> Result<TestDeployment, ApiError> {
+        let url = Self::reviewer_url(&format!("/{publisher}/{offer}/test-deployments"));
+        self.json(self.auth(Request::post(&url)).json(request))
+            .await
+    }
+
+    /// `GET /api/catalogue`: public, no token.
+    pub async fn catalogue(&self) -> Result<CatalogueList, ApiError> {
+        self.json(
+            Request::get(&format!("/api/catalogue?api-version={API_VERSION}"))
+                .header("Accept", "application/json")
+                .build(),
+        )
+        .await
+    }
+
+    /// `GET /api/catalogue/{p}/{o}`: public, no token.
+    pub async fn catalogue_entry(
+        &self,
+        publisher: &str,
+        offer: &str,
+    ) -> Result<CatalogueEntry, ApiError> {
+        self.json(
+            Request::get(&format!(
+                "/api/catalogue/{publisher}/{offer}?api-version={API_VERSION}"
+            ))
+            .header("Accept", "application/json")
+            .build(),
+        )
+        .await
     }
 
     /// `GET /api/health`: whether the token works is checked by listing offers instead.

@@ -2,6 +2,7 @@
 //! from `portal_domain`; this table holds only the interface's strings (Korean follows the
 //! Cloud Partner Portal's wording: 게시, 상태, 모든 제품, 편집기, 라이브로 전환, 게시 취소, 저장).
 
+use leptos::prelude::{Get, RwSignal, Signal};
 use portal_domain::Lang;
 
 /// `(key, English, Korean)`.
@@ -254,6 +255,133 @@ const UI: &[(&str, &str, &str)] = &[
         "저장되지 않은 변경 내용이 있습니다.",
     ),
     ("back_to_offers", "All Offers", "모든 제품"),
+    (
+        "leave_title",
+        "Leave without saving?",
+        "저장하지 않고 나가시겠습니까?",
+    ),
+    (
+        "leave_question",
+        "You have unsaved changes. If you leave now, they are lost.",
+        "저장되지 않은 변경 내용이 있습니다. 지금 나가면 변경 내용이 사라집니다.",
+    ),
+    ("leave", "Leave", "나가기"),
+    ("stay", "Keep editing", "계속 편집"),
+    ("sub_media", "Screenshots and videos", "스크린샷 및 비디오"),
+    (
+        "test_drive_videos",
+        "Test Drive videos",
+        "테스트 드라이브 비디오",
+    ),
+    ("sub_ports", "Open ports", "열린 포트"),
+    ("catalogue", "Catalogue", "카탈로그"),
+    (
+        "catalogue_title",
+        "Marketplace catalogue",
+        "마켓플레이스 카탈로그",
+    ),
+    ("catalogue_search", "Search the catalogue", "카탈로그 검색"),
+    (
+        "catalogue_placeholder",
+        "Name, publisher or category",
+        "이름, 게시자 또는 범주",
+    ),
+    (
+        "catalogue_empty",
+        "No offers are live yet.",
+        "아직 라이브 상태인 제품이 없습니다.",
+    ),
+    ("by_publisher", "by", "게시자:"),
+    ("categories", "Categories", "범주"),
+    ("description", "Overview", "개요"),
+    ("useful_links", "Useful links", "유용한 링크"),
+    ("screenshots", "Screenshots", "스크린샷"),
+    ("videos", "Videos", "비디오"),
+    ("plans", "Plans", "플랜"),
+    ("legal", "Legal", "법률"),
+    ("privacy", "Privacy policy", "개인정보처리방침"),
+    ("terms", "Terms of use", "사용 약관"),
+    ("support_site", "Support", "지원"),
+    (
+        "support_gov",
+        "Support (Azure Government)",
+        "지원(Azure Government)",
+    ),
+    ("back_to_catalogue", "Catalogue", "카탈로그"),
+    ("reviewer_title", "Offers in preview", "미리 보기 중인 제품"),
+    (
+        "reviewer_help",
+        "Offers whose publishers allow-listed your subscription. Open one to see its product page as it will look live and to run a test deployment.",
+        "게시자가 구독을 허용 목록에 추가한 제품입니다. 제품을 열어 라이브 상태와 똑같은 제품 페이지를 보고 테스트 배포를 실행하세요.",
+    ),
+    (
+        "no_previews",
+        "No offer is in preview for your subscription.",
+        "구독에 대해 미리 보기 중인 제품이 없습니다.",
+    ),
+    (
+        "preview_banner",
+        "Preview — not yet live",
+        "미리 보기 — 아직 라이브 아님",
+    ),
+    ("in_preview_since", "In preview since", "미리 보기 시작"),
+    ("test_deployment", "Test deployment", "테스트 배포"),
+    (
+        "test_deployment_help",
+        "Deploys the SKU's disks to a region as a customer would get them. Nothing is billed.",
+        "고객이 받는 것과 같이 SKU의 디스크를 지역에 배포합니다. 요금은 청구되지 않습니다.",
+    ),
+    ("sku", "Choose a SKU", "SKU 선택"),
+    ("disk_version", "Disk version", "디스크 버전"),
+    ("region", "Region", "지역"),
+    ("deploy", "Deploy", "배포"),
+    ("deploying", "Deploying…", "배포 중…"),
+    ("deployed", "Deployed", "배포됨"),
+    ("disk", "Disk", "디스크"),
+    ("os_disk", "OS disk", "OS 디스크"),
+    ("data_disk", "Data disk", "데이터 디스크"),
+    ("location", "Location", "위치"),
+    ("size", "Size", "크기"),
+    ("recommended_size", "Recommended VM size", "권장 VM 크기"),
+    ("open_ports", "Open ports", "열린 포트"),
+    ("none", "None", "없음"),
+    ("regions_progress", "Regions", "지역"),
+    ("reviewer", "Reviewer", "검토자"),
+    ("previews", "Previews", "미리 보기"),
+    (
+        "publisher_optional",
+        "Publisher ID (optional)",
+        "게시자 ID(선택 사항)",
+    ),
+    (
+        "publisher_help",
+        "Only needed if the portal does not recognise your token's publisher by itself.",
+        "포털이 토큰의 게시자를 자동으로 확인하지 못하는 경우에만 필요합니다.",
+    ),
+    (
+        "browse_catalogue",
+        "Browse the catalogue without signing in",
+        "로그인하지 않고 카탈로그 둘러보기",
+    ),
+    ("os", "Operating system", "운영 체제"),
+    ("pricing", "Pricing", "가격"),
+    (
+        "byol",
+        "Bring your own license",
+        "사용자 라이선스 사용(BYOL)",
+    ),
+    ("payg", "Pay as you go", "종량제"),
+    ("trial_months", "months free trial", "개월 무료 평가판"),
+    (
+        "err_deploy_409",
+        "The disks of this version are not yet present and verified in this region. Choose another region or wait for provisioning.",
+        "이 버전의 디스크가 아직 이 지역에 복제 및 확인되지 않았습니다. 다른 지역을 선택하거나 프로비저닝이 끝날 때까지 기다리세요.",
+    ),
+    ("region_pending", "Waiting", "대기 중"),
+    ("region_copying", "Copying", "복사 중"),
+    ("region_verifying", "Verifying", "확인 중"),
+    ("region_done", "Done", "완료"),
+    ("region_skipped", "Already present", "이미 있음"),
     ("skip", "Skip to content", "본문으로 건너뛰기"),
     ("sku_list", "SKUs of this offer", "이 제품의 SKU"),
     ("data_disks", "Data disks", "데이터 디스크"),
@@ -296,6 +424,21 @@ pub fn t(key: &str, lang: Lang) -> &str {
             Lang::Ko => *ko,
         })
         .unwrap_or(key)
+}
+
+/// Interface text that follows the language, for a view or an attribute. Every use has this
+/// one closure type, so the reactive code behind it is compiled once rather than once per
+/// string (about a hundred places).
+pub fn tr(
+    key: &'static str,
+    lang: RwSignal<Lang>,
+) -> impl Fn() -> &'static str + Copy + Send + Sync + 'static {
+    move || t(key, lang.get())
+}
+
+/// [`tr`] as a `Signal<String>`, for component props.
+pub fn tr_signal(key: &'static str, lang: RwSignal<Lang>) -> Signal<String> {
+    Signal::derive(move || t(key, lang.get()).to_owned())
 }
 
 /// Short help under a field, keyed by its document key.

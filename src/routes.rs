@@ -19,6 +19,24 @@ pub enum AppRoute {
         /// Offer id.
         offer: String,
     },
+    /// The public catalogue of live offers.
+    Catalogue,
+    /// A live offer's product page.
+    Product {
+        /// Publisher id.
+        publisher: String,
+        /// Offer id.
+        offer: String,
+    },
+    /// A reviewer's previews.
+    Reviewer,
+    /// A preview's product page with the test deployment panel.
+    Preview {
+        /// Publisher id.
+        publisher: String,
+        /// Offer id.
+        offer: String,
+    },
 }
 
 /// Percent-encodes a query value (also used for `mailto:` links).
@@ -46,6 +64,10 @@ impl AppRoute {
                 focus: Some(f),
             } => format!("/offers/{offer}/editor?focus={}", encode_query(f)),
             AppRoute::Status { offer } => format!("/offers/{offer}/status"),
+            AppRoute::Catalogue => "/catalogue".into(),
+            AppRoute::Product { publisher, offer } => format!("/catalogue/{publisher}/{offer}"),
+            AppRoute::Reviewer => "/reviewer".into(),
+            AppRoute::Preview { publisher, offer } => format!("/preview/{publisher}/{offer}"),
         }
     }
 
@@ -73,6 +95,16 @@ mod tests {
     fn paths() {
         assert_eq!(AppRoute::editor("vm").href(), "/offers/vm/editor");
         assert_eq!(AppRoute::status("vm").href(), "/offers/vm/status");
+        let product = AppRoute::Product {
+            publisher: "contoso".into(),
+            offer: "vm".into(),
+        };
+        assert_eq!(product.href(), "/catalogue/contoso/vm");
+        let preview = AppRoute::Preview {
+            publisher: "contoso".into(),
+            offer: "vm".into(),
+        };
+        assert_eq!(preview.href(), "/preview/contoso/vm");
         let focus = AppRoute::Editor {
             offer: "vm".into(),
             focus: Some("definition.plans[0].planId".into()),

@@ -1,13 +1,15 @@
-//! The signed-in publisher: token, publisher id and language, kept in `localStorage` and shared
+//! The signed-in publisher or reviewer: token, publisher id, kind and language, kept in `localStorage` and shared
 //! through context.
 
 use leptos::prelude::*;
 use portal_domain::Lang;
+use portal_domain::api::PrincipalKind;
 
 const TOKEN_KEY: &str = "pp.token";
 const PUBLISHER_KEY: &str = "pp.publisher";
 const LANG_KEY: &str = "pp.lang";
 const EMAILS_KEY: &str = "pp.notification-emails";
+const KIND_KEY: &str = "pp.kind";
 
 /// The demo publisher.
 pub const DEFAULT_PUBLISHER: &str = "contoso";
@@ -39,6 +41,8 @@ pub struct Session {
     pub publisher: RwSignal<String>,
     /// The interface language.
     pub lang: RwSignal<Lang>,
+    /// Whether the token is a publisher's or a reviewer's.
+    pub kind: RwSignal<PrincipalKind>,
 }
 
 impl Session {
@@ -57,11 +61,30 @@ impl Session {
                 load(PUBLISHER_KEY).unwrap_or_else(|| DEFAULT_PUBLISHER.to_owned()),
             ),
             lang: RwSignal::new(lang),
+            kind: RwSignal::new(match load(KIND_KEY).as_deref() {
+                Some("reviewer") => PrincipalKind::Reviewer,
+                _ => PrincipalKind::Publisher,
+            }),
         }
+    }
+
+    /// Whether a reviewer is signed in.
+    pub fn is_reviewer(&self) -> bool {
+        self.token.with(Option::is_some) && self.kind.get() == PrincipalKind::Reviewer
+    }
+
+    /// Signs in a reviewer (no publisher namespace).
+    pub fn sign_in_reviewer(&self, token: &str) {
+        store(KIND_KEY, Some("reviewer"));
+        store(TOKEN_KEY, Some(token));
+        self.kind.set(PrincipalKind::Reviewer);
+        self.token.set(Some(token.to_owned()));
     }
 
     /// Signs in.
     pub fn sign_in(&self, token: &str, publisher: &str) {
+        store(KIND_KEY, Some("publisher"));
+        self.kind.set(PrincipalKind::Publisher);
         store(TOKEN_KEY, Some(token));
         store(PUBLISHER_KEY, Some(publisher));
         self.publisher.set(publisher.to_owned());

@@ -37,6 +37,19 @@ pub fn focus_first(ids: &[String]) -> bool {
     false
 }
 
+/// Focuses the first input, select or textarea inside the element with id `container`.
+pub fn focus_first_in(container: &str) {
+    let found = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(container))
+        .and_then(|el| el.query_selector("input, select, textarea").ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = found {
+        // Focus only helps keyboard users along; nothing to do if it fails.
+        let _ = el.focus();
+    }
+}
+
 /// The host name the app was loaded from (`location.hostname`).
 pub fn location_host() -> Option<String> {
     web_sys::window()?.location().hostname().ok()

@@ -122,3 +122,88 @@ async fn typing_into_the_input_updates_the_draft() {
     .await;
     handle.forget();
 }
+
+fn catalogue_entry(description_html: &str) -> portal_domain::catalogue::CatalogueEntry {
+    use portal_domain::catalogue::{CatalogueEntry, Link, Logos};
+    CatalogueEntry {
+        publisher_id: "contoso".into(),
+        offer_id: "contoso-vm".into(),
+        version: 1,
+        title: "Contoso <VM>".into(),
+        summary: "A summary".into(),
+        long_summary: "A long summary".into(),
+        description_html: description_html.into(),
+        categories: vec!["networking".into()],
+        logos: Logos::default(),
+        screenshots: Vec::new(),
+        videos: Vec::new(),
+        useful_links: vec![Link {
+            title: "Docs".into(),
+            url: "https://contoso.com/docs".into(),
+        }],
+        privacy_url: Some("https://contoso.com/privacy".into()),
+        terms_of_use_html: Some("<p>Terms &amp; conditions</p>".into()),
+        support_url: None,
+        government_support_url: None,
+        skus: Vec::new(),
+        packaged_at: time::OffsetDateTime::UNIX_EPOCH,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_product_page_renders_sanitized_html_with_its_allowed_tags_only() {
+    use partner_portal::components::product::{Images, ProductPage};
+    let el = host();
+    // What ammonia leaves of `<p>Fast <b>and</b> safe<script>alert(1)</script>
+    // <img src=x onerror=alert(2)></p>`: the script escaped to text, the handler gone.
+    let sanitized =
+        "<p>Fast <b>and</b> safe&lt;script&gt;alert(1)&lt;/script&gt;<img src=\"x\"></p>";
+    let entry = catalogue_entry(sanitized);
+    let handle = leptos::mount::mount_to(el.clone(), move || {
+        provide_context(partner_portal::session::Session::restore());
+        view! { <ProductPage entry=entry.clone() images=Images::Public /> }
+    });
+    until("the description", || {
+        el.query_selector(".product-description b")
+            .ok()
+            .flatten()
+            .is_some()
+    })
+    .await;
+    let description = el
+        .query_selector(".product-description")
+        .ok()
+        .flatten()
+        .expect("description");
+    assert_eq!(
+        description.text_content().unwrap_or_default(),
+        "Fast and safe<script>alert(1)</script>",
+        "escaped markup shows as text"
+    );
+    assert!(
+        el.query_selector("script").ok().flatten().is_none(),
+        "no script element"
+    );
+    let img = description
+        .query_selector("img")
+        .ok()
+        .flatten()
+        .expect("the allowed img");
+    assert!(!img.has_attribute("onerror"));
+    let title = el.query_selector("h1").ok().flatten().expect("title");
+    assert_eq!(
+        title.text_content().unwrap_or_default(),
+        "Contoso <VM>",
+        "the title is text, never markup"
+    );
+    let terms = el
+        .query_selector(".product-terms")
+        .ok()
+        .flatten()
+        .expect("terms");
+    assert_eq!(
+        terms.text_content().unwrap_or_default(),
+        "Terms & conditions"
+    );
+    handle.forget();
+}

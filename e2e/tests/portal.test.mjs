@@ -156,3 +156,69 @@ test('Check image now certifies a disk from the editor: the failing image names 
   await ok.waitFor({ timeout: 30000 });
   assert.match(await ok.locator('.check-summary').textContent(), /(\d+) \/ \1 /, 'every test passed');
 }));
+
+test('leaving the editor with unsaved changes asks first: staying keeps the edits, leaving goes', () => withPage(async (page) => {
+  const id = `e2e-leave-${Date.now()}`;
+  await createOffer(page, id, 'Leave test');
+  const name = byId('definition.displayText');
+  await page.fill(name, 'Edited, not saved');
+  await page.waitForSelector('.save-state[data-state=unsaved]');
+  // A tab link asks; the focused first button keeps editing.
+  await page.click('.offer-tabs a:not([aria-current])');
+  await page.waitForSelector('.modal[role=dialog]');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent.trim()), 'Keep editing');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.modal[role=dialog]', { state: 'detached' });
+  assert.equal(page.url(), `${BASE}/offers/${id}/editor`);
+  assert.equal(await page.inputValue(name), 'Edited, not saved');
+  // Sign out asks too; Escape stays.
+  await page.click('.topbar button.btn-quiet');
+  await page.waitForSelector('.modal[role=dialog]');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.modal[role=dialog]', { state: 'detached' });
+  assert.equal(await page.inputValue(name), 'Edited, not saved');
+  // The breadcrumb's All Offers, confirmed, leaves.
+  await page.click('.breadcrumb a');
+  await page.click('.modal .btn-danger');
+  await page.waitForSelector('.offers-table', { timeout: 10000 });
+  assert.equal(page.url(), `${BASE}/`);
+  // Saved edits leave without a question.
+  await page.goto(`${BASE}/offers/${id}/editor`);
+  await page.fill(name, 'Saved name');
+  await page.click('#save');
+  await page.waitForSelector('.save-state[data-state=saved]');
+  await page.click('.offer-tabs a:not([aria-current])');
+  await page.waitForURL(`${BASE}/offers/${id}/status`);
+}));
+
+test('open ports, screenshots and videos have inputs with their rules next to them', () => withPage(async (page) => {
+  const id = `e2e-media-${Date.now()}`;
+  await createOffer(page, id, 'Media test');
+  await page.click('#tab-Skus');
+  await page.click('#add-sku');
+  const ports = 'definition.plans[0].microsoft-azure-virtualmachines.openPorts';
+  await page.locator(`fieldset:has(> legend${byId(ports)}) > button.btn-small`).click();
+  const port = byId(`${ports}[0].port`);
+  await page.fill(port, '70000');
+  await page.locator(port).blur();
+  await page.waitForSelector(`${byId(`${ports}[0].port-msg`)} .field-error`);
+  assert.equal(await page.inputValue(byId(`${ports}[0].protocol`)), 'TCP', 'a new port starts as TCP');
+  await page.fill(port, '22');
+  await page.waitForSelector(`${byId(`${ports}[0].port-msg`)} .field-error`, { state: 'detached' });
+
+  await page.click('#tab-Marketplace');
+  const shots = 'definition.offer.microsoft-azure-marketplace.screenshots';
+  await page.locator(`fieldset:has(> legend${byId(shots)}) > button.btn-small`).click();
+  const url = byId(`${shots}[0].url`);
+  await page.fill(url, 'http://not-https.example/shot.png');
+  await page.locator(url).blur();
+  await page.waitForSelector(`${byId(`${shots}[0].url-msg`)} .field-error`);
+  const videos = 'definition.offer.microsoft-azure-marketplace.videos';
+  await page.locator(`fieldset:has(> legend${byId(videos)}) > button.btn-small`).click();
+  for (const key of ['name', 'link', 'thumbnailUrl']) {
+    await page.waitForSelector(byId(`${videos}[0].${key}`));
+  }
+  await page.click('#tab-TestDrive');
+  await page.check(byId('definition.offer.microsoft-azure-marketplace-testdrive.enabled'));
+  await page.waitForSelector(`fieldset:has(> legend${byId('definition.offer.microsoft-azure-marketplace-testdrive.videos')})`);
+}));

@@ -7,7 +7,7 @@ use portal_domain::path::FieldPath;
 use portal_domain::{Finding, Lang};
 use serde_json::Value;
 
-use crate::i18n::{help, t};
+use crate::i18n::{help, t, tr};
 use crate::model::doc;
 use crate::model::editor::{Visibility, messages_at, messages_under};
 
@@ -342,7 +342,7 @@ pub fn StringList(
                                         path.with_value(|p| ctx.touch(p));
                                     }
                                 >
-                                    {move || t("remove", lang.get()).to_owned()}
+                                    {tr("remove", lang)}
                                 </button>
                                 <Messages id=item_err messages=msgs />
                             </li>

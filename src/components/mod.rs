@@ -3,6 +3,9 @@
 pub mod dialog;
 pub mod fields;
 pub mod image_check;
+pub mod leave;
+pub mod lists;
+pub mod product;
 pub mod sections;
 pub mod shell;
 pub mod sku;

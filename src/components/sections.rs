@@ -1,12 +1,13 @@
 //! The editor's sections other than SKUs: Offer Settings, Test Drive, Marketplace, Support.
 
 use leptos::prelude::*;
+use portal_domain::i18n::label;
 use portal_domain::path::FieldPath;
 use portal_domain::validation::{IMAGE_SIZES, LeadDestination, limits};
 
 use crate::components::fields::{Check, Choice, Field, Kind, Logo, StringList, use_editor};
-use crate::i18n::t;
-use crate::model::doc;
+use crate::components::lists::ItemList;
+use crate::i18n::{tr, tr_signal};
 
 fn offer(key: &str) -> FieldPath {
     FieldPath::keys(&["definition", "offer", key])
@@ -35,7 +36,7 @@ pub fn TestDrive() -> impl IntoView {
     let enabled = Memo::new(move |_| ctx.text(&ep) == "true");
     let td = |k: &str| offer(&format!("microsoft-azure-marketplace-testdrive.{k}"));
     view! {
-        <p class="muted">{move || t("test_drive_note", ctx.lang.get()).to_owned()}</p>
+        <p class="muted">{tr("test_drive_note", ctx.lang)}</p>
         <Check path=enabled_path />
         <Show when=move || enabled.get()>
             <Field path=td("description") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
@@ -43,6 +44,8 @@ pub fn TestDrive() -> impl IntoView {
             <Field path=td("durationHours") kind=Kind::Number required=true />
             <Field path=td("armTemplate") kind=Kind::Url required=true />
             <Field path=td("accessInformation") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
+            <ItemList path=td("videos") item=video_item
+                legend=tr_signal("test_drive_videos", ctx.lang) />
         </Show>
     }
 }
@@ -68,14 +71,8 @@ pub fn Marketplace() -> impl IntoView {
     let lead_path = mp("leadDestination");
     let lp = lead_path.clone();
     let lead = Memo::new(move |_| LeadDestination::parse(Some(&ctx.text(&lp))));
-    let links = mp("usefulLinks");
-    let links_len = {
-        let links = links.clone();
-        Memo::new(move |_| ctx.doc.with(|d| doc::len(d, &links)))
-    };
-    let links_sv = StoredValue::new(links);
     view! {
-        <h3 class="subhead">{move || t("sub_listing", use_editor().lang.get()).to_owned()}</h3>
+        <h3 class="subhead">{tr("sub_listing", use_editor().lang)}</h3>
         <Field path=mp("title") required=true limit=limits::TITLE />
         <Field path=mp("summary") required=true limit=limits::SUMMARY />
         <Field path=mp("longSummary") kind=Kind::Multiline required=true limit=limits::LONG_SUMMARY />
@@ -83,39 +80,21 @@ pub fn Marketplace() -> impl IntoView {
         <Field path=mp("offerMarketingUrlIdentifier") required=true limit=portal_domain::ids::MAX_ID_LEN />
         <StringList path=mp("allowedSubscriptions") required=true placeholder="00000000-0000-0000-0000-000000000000" />
         <StringList path=mp("categories") required=true placeholder="analytics" />
-        <fieldset class="field list-field">
-            <legend id=links_sv.with_value(ToString::to_string) tabindex="-1">
-                {move || portal_domain::i18n::label("microsoft-azure-marketplace.usefulLinks", lang.get()).to_owned()}
-            </legend>
-            <For each=move || 0..links_len.get() key=|i| *i let:i>
-                {
-                    let item = links_sv.with_value(|p| p.clone().index(i));
-                    let remove_path = item.clone();
-                    view! {
-                        <div class="pair">
-                            <Field path=item.clone().key("linkTitle") required=true limit=limits::SHORT_TEXT />
-                            <Field path=item.key("linkUrl") kind=Kind::Url required=true />
-                            <button type="button" class="btn btn-small btn-quiet pair-remove"
-                                on:click=move |_| ctx.doc.update(|d| doc::remove(d, &remove_path))>
-                                {move || t("remove", lang.get()).to_owned()}
-                            </button>
-                        </div>
-                    }
-                }
-            </For>
-            <button type="button" class="btn btn-small"
-                on:click=move |_| links_sv.with_value(|p| ctx.doc.update(|d| doc::push(d, p, serde_json::json!({}))))>
-                {move || format!("+ {}", t("add", lang.get()))}
-            </button>
-        </fieldset>
-        <h3 class="subhead">{move || t("sub_logos", use_editor().lang.get()).to_owned()}</h3>
+        <ItemList path=mp("usefulLinks") item=link_item
+            legend=Signal::derive(move || label("microsoft-azure-marketplace.usefulLinks", lang.get()).to_owned()) />
+        <h3 class="subhead">{tr("sub_logos", use_editor().lang)}</h3>
         <div class="logo-grid">
             {IMAGE_SIZES.iter().map(|(key, w, h)| {
                 let required = !key.ends_with("heroLogo");
                 view! { <Logo path=offer(key) width=*w height=*h required=required /> }
             }).collect_view()}
         </div>
-        <h3 class="subhead">{move || t("sub_leads", use_editor().lang.get()).to_owned()}</h3>
+        <h3 class="subhead">{tr("sub_media", lang)}</h3>
+        <ItemList path=mp("screenshots") item=screenshot_item
+            legend=Signal::derive(move || label("microsoft-azure-marketplace.screenshots", lang.get()).to_owned()) />
+        <ItemList path=mp("videos") item=video_item
+            legend=Signal::derive(move || label("microsoft-azure-marketplace.videos", lang.get()).to_owned()) />
+        <h3 class="subhead">{tr("sub_leads", use_editor().lang)}</h3>
         <Choice path=lead_path choices=LEAD_CHOICES />
         <div class="lead-settings">
             {move || {
@@ -153,27 +132,52 @@ pub fn Marketplace() -> impl IntoView {
                 };
                 (!fields.is_empty()).then(|| view! {
                     <fieldset class="nested">
-                        <legend>{move || t("lead_settings", lang.get()).to_owned()}</legend>
+                        <legend>{tr("lead_settings", lang)}</legend>
                         {fields}
                     </fieldset>
                 })
             }}
         </div>
-        <h3 class="subhead">{move || t("sub_legal", use_editor().lang.get()).to_owned()}</h3>
+        <h3 class="subhead">{tr("sub_legal", use_editor().lang)}</h3>
         <Field path=mp("privacyURL") kind=Kind::Url required=true />
         <Field path=mp("termsOfUse") kind=Kind::Multiline required=true limit=limits::TERMS_OF_USE />
     }
+}
+
+fn link_item(at: FieldPath) -> AnyView {
+    view! {
+        <Field path=at.clone().key("linkTitle") required=true limit=limits::SHORT_TEXT />
+        <Field path=at.key("linkUrl") kind=Kind::Url required=true />
+    }
+    .into_any()
+}
+
+fn screenshot_item(at: FieldPath) -> AnyView {
+    view! {
+        <Field path=at.clone().key("name") required=true limit=limits::SHORT_TEXT />
+        <Field path=at.key("url") kind=Kind::Url required=true />
+    }
+    .into_any()
+}
+
+fn video_item(at: FieldPath) -> AnyView {
+    view! {
+        <Field path=at.clone().key("name") required=true limit=limits::SHORT_TEXT />
+        <Field path=at.clone().key("link") kind=Kind::Url required=true />
+        <Field path=at.key("thumbnailUrl") kind=Kind::Url required=true />
+    }
+    .into_any()
 }
 
 /// Support contacts.
 #[component]
 pub fn Support() -> impl IntoView {
     view! {
-        <h3 class="subhead">{move || t("sub_engineering", use_editor().lang.get()).to_owned()}</h3>
+        <h3 class="subhead">{tr("sub_engineering", use_editor().lang)}</h3>
         <Field path=mp("engineeringContactName") required=true limit=limits::SHORT_TEXT />
         <Field path=mp("engineeringContactEmail") kind=Kind::Email required=true />
         <Field path=mp("engineeringContactPhone") kind=Kind::Tel required=true />
-        <h3 class="subhead">{move || t("sub_support", use_editor().lang.get()).to_owned()}</h3>
+        <h3 class="subhead">{tr("sub_support", use_editor().lang)}</h3>
         <Field path=mp("supportContactName") required=true limit=limits::SHORT_TEXT />
         <Field path=mp("supportContactEmail") kind=Kind::Email required=true />
         <Field path=mp("supportContactPhone") kind=Kind::Tel required=true />

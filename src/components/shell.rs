@@ -1,11 +1,12 @@
-//! The portal's frame: top bar with navigation, language switch and sign-out, and the tabs
-//! of one offer (Editor, Status).
+//! The portal's frame: top bar with navigation (All Offers or Previews, and the Catalogue),
+//! language switch and sign-out; the session guards of the routes; the tabs of one offer.
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Redirect};
 use portal_domain::Lang;
 
-use crate::i18n::t;
+use crate::components::leave::use_leave_guard;
+use crate::i18n::{t, tr};
 use crate::routes::AppRoute;
 use crate::session::use_session;
 
@@ -13,22 +14,28 @@ use crate::session::use_session;
 #[component]
 pub fn TopBar() -> impl IntoView {
     let session = use_session();
+    let guard = use_leave_guard();
     let lang = session.lang;
     view! {
-        <a class="skip-link" href="#main">{move || t("skip", lang.get()).to_owned()}</a>
+        <a class="skip-link" href="#main">{tr("skip", lang)}</a>
         <header class="topbar">
             <a class="brand" href="/">
                 <span class="brand-mark" aria-hidden="true">"P"</span>
-                {move || t("brand", lang.get()).to_owned()}
+                {tr("brand", lang)}
             </a>
             <nav class="topnav" aria-label="Portal">
                 <Show when=move || session.token.get().is_some()>
-                    <A href=AppRoute::Offers.href() exact=true>{move || t("all_offers", lang.get()).to_owned()}</A>
+                    {move || if session.is_reviewer() {
+                        view! { <A href=AppRoute::Reviewer.href()>{tr("previews", lang)}</A> }.into_any()
+                    } else {
+                        view! { <A href=AppRoute::Offers.href() exact=true>{tr("all_offers", lang)}</A> }.into_any()
+                    }}
                 </Show>
+                <A href=AppRoute::Catalogue.href()>{tr("catalogue", lang)}</A>
             </nav>
             <div class="topbar-right">
                 <label class="lang-switch">
-                    <span class="visually-hidden">{move || t("language", lang.get()).to_owned()}</span>
+                    <span class="visually-hidden">{tr("language", lang)}</span>
                     <select on:change=move |ev| {
                         let v = event_target_value(&ev);
                         session.set_lang(if v == "ko" { Lang::Ko } else { Lang::En });
@@ -38,11 +45,11 @@ pub fn TopBar() -> impl IntoView {
                     </select>
                 </label>
                 <Show when=move || session.token.get().is_some()>
-                    <span class="publisher-badge" title=move || t("publisher", lang.get()).to_owned()>
-                        {move || session.publisher.get()}
+                    <span class="publisher-badge" title=move || t(if session.is_reviewer() { "reviewer" } else { "publisher" }, lang.get()).to_owned()>
+                        {move || if session.is_reviewer() { t("reviewer", lang.get()).to_owned() } else { session.publisher.get() }}
                     </span>
-                    <button type="button" class="btn btn-quiet" on:click=move |_| session.sign_out()>
-                        {move || t("sign_out", lang.get()).to_owned()}
+                    <button type="button" class="btn btn-quiet" on:click=move |_| guard.sign_out(session)>
+                        {tr("sign_out", lang)}
                     </button>
                 </Show>
             </div>
@@ -62,6 +69,23 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
         >
             {children.with_value(|c| c())}
         </Show>
+    }
+}
+
+/// Publisher pages: signed-out visitors go to Sign in, reviewers to their previews.
+#[component]
+pub fn RequirePublisher(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let children = StoredValue::new(children);
+    view! {
+        <RequireSession>
+            <Show
+                when=move || !session.is_reviewer()
+                fallback=|| view! { <Redirect path=AppRoute::Reviewer.href() /> }
+            >
+                {children.with_value(|c| c())}
+            </Show>
+        </RequireSession>
     }
 }
 
@@ -88,7 +112,7 @@ pub fn OfferHeader(
     view! {
         <div class="offer-header">
             <nav class="breadcrumb" aria-label="Breadcrumb">
-                <a href="/">{move || t("all_offers", lang.get()).to_owned()}</a>
+                <a href="/">{tr("all_offers", lang)}</a>
                 <span aria-hidden="true">" / "</span>
                 <span>{offer.clone()}</span>
             </nav>
@@ -98,10 +122,10 @@ pub fn OfferHeader(
             </div>
             <nav class="offer-tabs" aria-label="Offer">
                 <a href=editor aria-current=(current == OfferTab::Editor).then_some("page")>
-                    {move || t("editor", lang.get()).to_owned()}
+                    {tr("editor", lang)}
                 </a>
                 <a href=status aria-current=(current == OfferTab::Status).then_some("page")>
-                    {move || t("status", lang.get()).to_owned()}
+                    {tr("status", lang)}
                 </a>
             </nav>
         </div>

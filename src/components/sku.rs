@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 use crate::components::fields::{Choice, Field, Kind, Messages, StringList, use_editor};
 use crate::components::image_check::{DiskKind, ImageCheck};
-use crate::i18n::t;
+use crate::components::lists::ItemList;
+use crate::i18n::{t, tr};
 use crate::model::doc;
 
 fn plans() -> FieldPath {
@@ -35,7 +36,7 @@ pub fn Skus(selected: RwSignal<usize>) -> impl IntoView {
     };
     view! {
         <div class="sku-layout">
-            <nav class="sku-list" aria-label=move || t("sku_list", lang.get()).to_owned()>
+            <nav class="sku-list" aria-label=tr("sku_list", lang)>
                 <ul id=plans().to_string() tabindex="-1">
                     <For each=move || 0..count.get() key=|i| *i let:i>
                         {
@@ -95,23 +96,23 @@ fn SkuForm(index: usize, selected: RwSignal<usize>) -> impl IntoView {
     let pricing = plans().index(i).key("virtualMachinePricing");
     view! {
         <div class="sku-form-head">
-            <h3>{move || t("sku_details", lang.get()).to_owned()}</h3>
+            <h3>{tr("sku_details", lang)}</h3>
             <button type="button" class="btn btn-small btn-danger-quiet" on:click=remove>
-                {move || t("remove_sku", lang.get()).to_owned()}
+                {tr("remove_sku", lang)}
             </button>
         </div>
         <Field path=plans().index(i).key("planId") required=true limit=portal_domain::ids::MAX_ID_LEN />
         <Field path=vm(i, "skuTitle") required=true limit=limits::SKU_TITLE />
         <Field path=vm(i, "skuSummary") required=true limit=limits::SKU_SUMMARY />
         <Field path=vm(i, "skuDescription") kind=Kind::Multiline required=true limit=limits::SKU_DESCRIPTION />
-        <h4 class="subhead">{move || t("sub_pricing", lang.get()).to_owned()}</h4>
+        <h4 class="subhead">{tr("sub_pricing", lang)}</h4>
         <CloudAvailability index=i />
         <Choice path=pricing.clone().key("isByol") required=true json_bool=true
             choices=&[("true", "Bring your own license (BYOL)", "사용자 라이선스 사용(BYOL)"), ("false", "Pay as you go", "종량제")] />
         <Choice path=pricing.key("freeTrialDurationInMonths") json_number=true
             choices=&[("0", "No free trial", "무료 평가판 없음"), ("1", "1 month", "1개월"), ("3", "3 months", "3개월")] />
         <StringList path=plans().index(i).key("regions") required=true placeholder="US" />
-        <h4 class="subhead">{move || t("sub_os", lang.get()).to_owned()}</h4>
+        <h4 class="subhead">{tr("sub_os", lang)}</h4>
         <Choice path=vm(i, "operatingSystemFamily") required=true choices=&[("Windows", "Windows", "Windows"), ("Linux", "Linux", "Linux")] />
         {move || match family.get().as_str() {
             "Windows" => Some(view! { <Field path=vm(i, "windowsOSType") /> }.into_any()),
@@ -120,6 +121,8 @@ fn SkuForm(index: usize, selected: RwSignal<usize>) -> impl IntoView {
         }}
         <Field path=vm(i, "operationSystem") required=true limit=limits::SHORT_TEXT />
         <StringList path=vm(i, "recommendedVMSizes") required=true placeholder="Standard_D2s_v3" />
+        <ItemList path=vm(i, "openPorts") item=port_item new_item=new_port
+            legend=Signal::derive(move || portal_domain::i18n::label("microsoft-azure-virtualmachines.openPorts", lang.get()).to_owned()) />
         <DiskVersions index=i />
     }
 }
@@ -226,8 +229,8 @@ fn DiskVersions(index: usize) -> impl IntoView {
                 <DiskVersionCard images=images_sv.get_value() version=version />
             </For>
             <div class="add-version">
-                <label for=add_id.clone() class="visually-hidden">{move || t("add_version", lang.get()).to_owned()}</label>
-                <input id=add_id type="text" placeholder=move || t("version_placeholder", lang.get()).to_owned()
+                <label for=add_id.clone() class="visually-hidden">{tr("add_version", lang)}</label>
+                <input id=add_id type="text" placeholder=tr("version_placeholder", lang)
                     prop:value=move || new_version.get()
                     on:input=move |ev| set_new_version.set(event_target_value(&ev))
                     on:keydown=move |ev| if ev.key() == "Enter" { ev.prevent_default(); add(()); } />
@@ -259,13 +262,13 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
                 <h5 class="mono" id=at.to_string() tabindex="-1">{version.clone()}</h5>
                 <button type="button" class="btn btn-small btn-danger-quiet"
                     on:click=move |_| at_sv.with_value(|p| ctx.doc.update(|d| doc::remove(d, p)))>
-                    {move || t("remove_version", lang.get()).to_owned()}
+                    {tr("remove_version", lang)}
                 </button>
             </div>
             <Field path=at.clone().key("osVhdUrl") kind=Kind::Url required=true />
             <ImageCheck url=at.clone().key("osVhdUrl") plan=plan kind=DiskKind::Os />
             <div class="data-disks" id=disks.to_string() tabindex="-1">
-                <h6>{move || t("data_disks", lang.get()).to_owned()}</h6>
+                <h6>{tr("data_disks", lang)}</h6>
                 <For each=move || 0..count.get() key=|i| *i let:i>
                     {
                         let disk = disks_sv.with_value(|p| p.clone().index(i));
@@ -277,7 +280,7 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
                                 <ImageCheck url=disk.key("lunVhdUrl") plan=plan_sv.get_value() kind=DiskKind::Data />
                                 <button type="button" class="btn btn-small btn-quiet pair-remove"
                                     on:click=move |_| ctx.doc.update(|d| doc::remove(d, &remove_path))>
-                                    {move || t("remove", lang.get()).to_owned()}
+                                    {tr("remove", lang)}
                                 </button>
                             </div>
                         }
@@ -294,6 +297,21 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
             </div>
         </div>
     }
+}
+
+fn port_item(at: FieldPath) -> AnyView {
+    view! {
+        <Field path=at.clone().key("name") limit=limits::SHORT_TEXT />
+        <Choice path=at.clone().key("protocol") required=true
+            choices=&[("TCP", "TCP", "TCP"), ("UDP", "UDP", "UDP")] />
+        <Field path=at.key("port") kind=Kind::Number required=true />
+    }
+    .into_any()
+}
+
+/// A new open port starts as TCP, the common case.
+fn new_port() -> Value {
+    json!({"protocol": "TCP"})
 }
 
 /// The SKU (`definition.plans[i]`) that holds a path inside it.

@@ -111,6 +111,40 @@ pub enum SortKey {
     Changed,
 }
 
+/// Lowercase search keys of a list of offers, built once when the list arrives so a keystroke
+/// only compares: `name\nid` per offer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchKeys {
+    keys: Vec<String>,
+    name_len: Vec<usize>,
+}
+
+impl SearchKeys {
+    /// The keys of `offers`, in the same order.
+    pub fn new(offers: &[OfferSummary]) -> Self {
+        let mut keys = Vec::with_capacity(offers.len());
+        let mut name_len = Vec::with_capacity(offers.len());
+        for o in offers {
+            let mut key = o.definition.display_text.to_lowercase();
+            name_len.push(key.len());
+            key.push('\n');
+            key.push_str(&o.id.to_lowercase());
+            keys.push(key);
+        }
+        Self { keys, name_len }
+    }
+
+    /// The lowercase name of offer `i`.
+    pub fn name(&self, i: usize) -> &str {
+        &self.keys[i][..self.name_len[i]]
+    }
+
+    /// Whether offer `i`'s name or id contains `needle` (already lowercase, no line break).
+    pub fn matches(&self, i: usize, needle: &str) -> bool {
+        self.keys[i].contains(needle)
+    }
+}
+
 /// Search, filter, sort and page of the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OfferQuery {
@@ -171,26 +205,18 @@ impl OfferQuery {
 
     /// Indexes of the matching offers, sorted.
     pub fn apply(&self, offers: &[OfferSummary]) -> Vec<usize> {
-        let needle = self.search.trim().to_lowercase();
-        let mut rows: Vec<usize> = offers
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| self.filter.matches(o))
-            .filter(|(_, o)| {
-                needle.is_empty()
-                    || o.id.contains(&needle)
-                    || o.definition.display_text.to_lowercase().contains(&needle)
-            })
-            .map(|(i, _)| i)
-            .collect();
+        let keys = SearchKeys::new(offers);
+        self.filter(offers, &keys, &self.sorted(offers, &keys))
+    }
+
+    /// Every offer's index in this query's sort order. Depends only on the sort column and
+    /// direction, so typing in the search does not sort again.
+    pub fn sorted(&self, offers: &[OfferSummary], keys: &SearchKeys) -> Vec<usize> {
+        let mut rows: Vec<usize> = (0..offers.len()).collect();
         rows.sort_by(|&a, &b| {
             let (x, y) = (&offers[a], &offers[b]);
             let ord = match self.sort {
-                SortKey::Name => x
-                    .definition
-                    .display_text
-                    .to_lowercase()
-                    .cmp(&y.definition.display_text.to_lowercase()),
+                SortKey::Name => keys.name(a).cmp(keys.name(b)),
                 SortKey::Id => x.id.cmp(&y.id),
                 SortKey::Status => status_rank(x).cmp(&status_rank(y)),
                 SortKey::Changed => x.changed_time.cmp(&y.changed_time),
@@ -199,6 +225,23 @@ impl OfferQuery {
             if self.ascending { ord } else { ord.reverse() }
         });
         rows
+    }
+
+    /// The rows of `sorted` that pass the status filter and the search, in the same order.
+    pub fn filter(
+        &self,
+        offers: &[OfferSummary],
+        keys: &SearchKeys,
+        sorted: &[usize],
+    ) -> Vec<usize> {
+        let needle = self.search.trim().to_lowercase();
+        sorted
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.filter.matches(&offers[i]) && (needle.is_empty() || keys.matches(i, &needle))
+            })
+            .collect()
     }
 
     /// The number of pages for `total` rows (at least one).
@@ -274,6 +317,26 @@ pub(crate) mod tests {
         q.filter = StatusFilter::Failed;
         assert_eq!(q.apply(&sample()), vec![2]);
         assert_eq!(StatusFilter::from_key("live"), StatusFilter::Live);
+    }
+
+    #[test]
+    fn filtering_keeps_the_sort_order_and_never_matches_across_name_and_id() {
+        let offers = sample();
+        let keys = SearchKeys::new(&offers);
+        let q = OfferQuery::default();
+        let sorted = q.sorted(&offers, &keys);
+        assert_eq!(sorted, vec![0, 2, 1]);
+        let q = OfferQuery {
+            search: "a".into(),
+            ..Default::default()
+        };
+        assert_eq!(q.filter(&offers, &keys, &sorted), vec![0, 2, 1]);
+        assert_eq!(keys.name(0), "beta");
+        let across = OfferQuery {
+            search: "beta beta".into(),
+            ..Default::default()
+        };
+        assert!(across.filter(&offers, &keys, &sorted).is_empty());
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::components::fields::EditorCtx;
 use crate::components::sections::{Marketplace, OfferSettings, Support, TestDrive};
 use crate::components::shell::{OfferHeader, OfferTab};
 use crate::components::sku::Skus;
-use crate::i18n::t;
+use crate::i18n::{t, tr, tr_signal};
 use crate::model::doc;
 use crate::model::editor::{FocusTarget, IfMatch, PublishGate, SavedDraft, Visibility};
 use crate::routes::AppRoute;
@@ -107,7 +107,11 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
         })
     });
 
-    // Warn before leaving with unsaved changes.
+    // Ask before an in-app link or Sign out leaves unsaved changes behind.
+    let guard = crate::components::leave::use_leave_guard();
+    Effect::new(move |_| guard.dirty.set(dirty.get()));
+    on_cleanup(move || guard.dirty.set(false));
+    // Warn before the browser unloads the page with unsaved changes.
     let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
         if dirty.get_untracked() {
             ev.prevent_default();
@@ -249,10 +253,10 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
                 }}
             </span>
             <button type="button" id="save" class="btn" on:click=on_save disabled=move || save_state.get() == SaveState::Saving>
-                {move || t("save", lang.get()).to_owned()}
+                {tr("save", lang)}
             </button>
             <button type="button" id="publish" class="btn btn-primary" on:click=on_publish>
-                {move || t("publish", lang.get()).to_owned()}
+                {tr("publish", lang)}
             </button>
         </OfferHeader>
         {move || match save_state.get() {
@@ -275,7 +279,7 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
         </Show>
         {move || typed.with(|r| r.as_ref().err().cloned()).map(|e| view! { <div class="banner banner-error" role="alert"><p>{e}</p></div> })}
         <div class="editor">
-            <div class="section-tabs" role="tablist" aria-label=move || t("editor", lang.get()).to_owned() on:keydown=on_tab_key>
+            <div class="section-tabs" role="tablist" aria-label=tr("editor", lang) on:keydown=on_tab_key>
                 <For each=tabs key=|(s, n)| (*s, *n) let:item>
                     {
                         let (s, n) = item;
@@ -296,7 +300,7 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
             </div>
             <div class="section-panel card" role="tabpanel" id="section-panel" aria-labelledby=move || tab_id(section.get())>
                 <h2>{move || section.get().title(lang.get())}</h2>
-                <p class="muted small">{move || t("required_note", lang.get()).to_owned()}</p>
+                <p class="muted small">{tr("required_note", lang)}</p>
                 {move || match section.get() {
                     Section::OfferSettings => view! { <OfferSettings /> }.into_any(),
                     Section::Skus => view! { <Skus selected=selected_sku /> }.into_any(),
@@ -383,11 +387,11 @@ pub fn PublishDialog(
         }
     };
     view! {
-        <Modal open=open title=Signal::derive(move || t("emails_title", lang.get()).to_owned()) on_close=Callback::new(move |()| open.set(false))>
+        <Modal open=open title=tr_signal("emails_title", lang) on_close=Callback::new(move |()| open.set(false))>
             <form on:submit=submit novalidate>
                 <div class="field" class:invalid=move || touched.get() && problem().is_some()>
                     <label for="notification-emails">{move || portal_domain::i18n::label("notification-emails", lang.get()).to_owned()}<span class="required" aria-hidden="true">" *"</span></label>
-                    <p class="help">{move || t("emails_help", lang.get()).to_owned()}</p>
+                    <p class="help">{tr("emails_help", lang)}</p>
                     <input id="notification-emails" type="text" autocomplete="email"
                         prop:value=move || emails.get()
                         on:input=move |ev| set_emails.set(event_target_value(&ev))
@@ -398,7 +402,7 @@ pub fn PublishDialog(
                 </div>
                 {move || error.get().map(|m| view! { <p class="banner banner-error pre" role="alert">{m}</p> })}
                 <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>{move || t("cancel", lang.get()).to_owned()}</button>
+                    <button type="button" class="btn" on:click=move |_| open.set(false)>{tr("cancel", lang)}</button>
                     <button type="submit" id="publish-submit" class="btn btn-primary" disabled=move || busy.get()>
                         {move || if busy.get() { t("publishing", lang.get()) } else { t("start_publish", lang.get()) }.to_owned()}
                     </button>

@@ -9,9 +9,9 @@ use portal_domain::ids::OfferId;
 
 use crate::api::use_api;
 use crate::components::dialog::Modal;
-use crate::i18n::t;
+use crate::i18n::{t, tr, tr_signal};
 use crate::model::editor::{IfMatch, new_offer_document};
-use crate::model::offers::{OfferQuery, SortKey, StatusFilter};
+use crate::model::offers::{OfferQuery, SearchKeys, SortKey, StatusFilter};
 use crate::routes::AppRoute;
 use crate::session::use_session;
 use crate::web::format_time;
@@ -23,8 +23,21 @@ pub fn Offers() -> impl IntoView {
     let lang = use_session().lang;
     let offers = LocalResource::new(move || async move { api.list_offers().await });
     let query = RwSignal::new(OfferQuery::default());
-    let list = Memo::new(move |_| offers.get().and_then(Result::ok).unwrap_or_default());
-    let rows = Memo::new(move |_| list.with(|l| query.with(|q| q.apply(l))));
+    let list = Memo::new(move |_| {
+        offers
+            .with(|o| o.as_ref().and_then(|r| r.as_ref().ok().cloned()))
+            .unwrap_or_default()
+    });
+    // Prepared once per list and once per sort order; a keystroke only filters.
+    let keys = Memo::new(move |_| list.with(|l| SearchKeys::new(l)));
+    let sort = Memo::new(move |_| query.with(|q| (q.sort, q.ascending)));
+    let sorted = Memo::new(move |_| {
+        sort.track();
+        list.with(|l| keys.with(|k| query.with_untracked(|q| q.sorted(l, k))))
+    });
+    let rows = Memo::new(move |_| {
+        sorted.with(|s| list.with(|l| keys.with(|k| query.with(|q| q.filter(l, k, s)))))
+    });
     let page_rows = Memo::new(move |_| {
         rows.with(|r| {
             query.with(|q| {
@@ -68,21 +81,21 @@ pub fn Offers() -> impl IntoView {
     view! {
         <section class="offers-page">
             <div class="page-title-row">
-                <h1>{move || t("all_offers", lang.get()).to_owned()}</h1>
+                <h1>{tr("all_offers", lang)}</h1>
                 <button type="button" class="btn btn-primary" id="new-offer" on:click=move |_| new_open.set(true)>
                     {move || format!("+ {}", t("new_offer", lang.get()))}
                 </button>
             </div>
             <div class="toolbar" role="search">
                 <label class="toolbar-field">
-                    <span>{move || t("search", lang.get()).to_owned()}</span>
+                    <span>{tr("search", lang)}</span>
                     <input id="offer-search" type="search"
-                        placeholder=move || t("search_placeholder", lang.get()).to_owned()
+                        placeholder=tr("search_placeholder", lang)
                         prop:value=move || query.with(|q| q.search.clone())
                         on:input=move |ev| { let v = event_target_value(&ev); query.update(|q| { q.search = v; q.page = 0; }) } />
                 </label>
                 <label class="toolbar-field">
-                    <span>{move || t("filter_status", lang.get()).to_owned()}</span>
+                    <span>{tr("filter_status", lang)}</span>
                     <select id="status-filter" on:change=move |ev| {
                         let v = StatusFilter::from_key(&event_target_value(&ev));
                         query.update(|q| { q.filter = v; q.page = 0; });
@@ -123,10 +136,10 @@ pub fn Offers() -> impl IntoView {
                         </Show>
                         <nav class="pager" aria-label="Pages">
                             <button type="button" class="btn btn-small" disabled=move || page() == 0
-                                on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>{move || t("prev", lang.get()).to_owned()}</button>
+                                on:click=move |_| query.update(|q| q.page = q.page.saturating_sub(1))>{tr("prev", lang)}</button>
                             <span>{move || format!("{} {} / {}", t("page", lang.get()), page() + 1, pages())}</span>
                             <button type="button" class="btn btn-small" disabled=move || { page() + 1 >= pages() }
-                                on:click=move |_| query.update(|q| q.page = (q.page + 1).min(OfferQuery::pages(rows.with(Vec::len)) - 1))>{move || t("next", lang.get()).to_owned()}</button>
+                                on:click=move |_| query.update(|q| q.page = (q.page + 1).min(OfferQuery::pages(rows.with(Vec::len)) - 1))>{tr("next", lang)}</button>
                         </nav>
                     }.into_any(),
                 })}
@@ -197,11 +210,11 @@ fn NewOffer(open: RwSignal<bool>) -> impl IntoView {
         });
     };
     view! {
-        <Modal open=open title=Signal::derive(move || t("new_offer", lang.get()).to_owned()) on_close=close>
+        <Modal open=open title=tr_signal("new_offer", lang) on_close=close>
             <form on:submit=create novalidate>
                 <div class="field" class:invalid=move || touched.get() && id_error().is_some()>
-                    <label for="new-offer-id">{move || t("col_id", lang.get()).to_owned()}<span class="required" aria-hidden="true">" *"</span></label>
-                    <p class="help">{move || t("offer_id_help", lang.get()).to_owned()}</p>
+                    <label for="new-offer-id">{tr("col_id", lang)}<span class="required" aria-hidden="true">" *"</span></label>
+                    <p class="help">{tr("offer_id_help", lang)}</p>
                     <input id="new-offer-id" type="text" autocomplete="off"
                         prop:value=move || id.get()
                         on:input=move |ev| { set_id.set(event_target_value(&ev)); set_touched.set(true); } />
@@ -210,7 +223,7 @@ fn NewOffer(open: RwSignal<bool>) -> impl IntoView {
                     </div>
                 </div>
                 <div class="field" class:invalid=move || touched.get() && name_error().is_some()>
-                    <label for="new-offer-name">{move || t("offer_name", lang.get()).to_owned()}<span class="required" aria-hidden="true">" *"</span></label>
+                    <label for="new-offer-name">{tr("offer_name", lang)}<span class="required" aria-hidden="true">" *"</span></label>
                     <input id="new-offer-name" type="text"
                         prop:value=move || name.get()
                         on:input=move |ev| set_name.set(event_target_value(&ev)) />
@@ -220,8 +233,8 @@ fn NewOffer(open: RwSignal<bool>) -> impl IntoView {
                 </div>
                 {move || server_error.get().map(|e| view! { <p class="banner banner-error" role="alert">{e}</p> })}
                 <div class="modal-actions">
-                    <button type="button" class="btn" on:click=move |_| open.set(false)>{move || t("cancel", lang.get()).to_owned()}</button>
-                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>{move || t("create", lang.get()).to_owned()}</button>
+                    <button type="button" class="btn" on:click=move |_| open.set(false)>{tr("cancel", lang)}</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || busy.get()>{tr("create", lang)}</button>
                 </div>
             </form>
         </Modal>

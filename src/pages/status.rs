@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::api::use_api;
 use crate::components::dialog::Confirm;
 use crate::components::shell::{OfferHeader, OfferTab};
-use crate::i18n::t;
+use crate::i18n::{t, tr, tr_signal};
+use crate::model::catalogue::region_bar;
 use crate::model::status::{
     Actions, Backoff, failed_step, is_moving, message_text, support_mailto,
 };
@@ -149,17 +150,17 @@ pub fn Status() -> impl IntoView {
         <OfferHeader offer=offer.clone() name=name current=OfferTab::Status>
             <Show when=move || actions.get().cancel>
                 <button type="button" id="cancel-publish" class="btn btn-danger-quiet" on:click=move |_| cancel_open.set(true)>
-                    {move || t("cancel_publish", lang.get()).to_owned()}
+                    {tr("cancel_publish", lang)}
                 </button>
             </Show>
             <Show when=move || actions.get().go_live>
                 <button type="button" id="go-live" class="btn btn-primary" on:click=move |_| go_live_open.set(true)>
-                    {move || t("go_live", lang.get()).to_owned()}
+                    {tr("go_live", lang)}
                 </button>
             </Show>
             <Show when=move || actions.get().publish_again>
                 <button type="button" id="publish-again" class="btn btn-primary" on:click=move |_| publish_open.set(true)>
-                    {move || t("publish_again", lang.get()).to_owned()}
+                    {tr("publish_again", lang)}
                 </button>
             </Show>
         </OfferHeader>
@@ -167,7 +168,7 @@ pub fn Status() -> impl IntoView {
         {move || action_error.get().map(|e| view! { <div class="banner banner-error pre" role="alert"><p>{e}</p></div> })}
         {move || status.get().map(|v| view! { <StatusView view=v offer=offer_sv.get_value() /> })}
         <section class="card history">
-            <h2>{move || t("history", lang.get()).to_owned()}</h2>
+            <h2>{tr("history", lang)}</h2>
             {move || if history.with(Vec::is_empty) {
                 view! { <p class="muted">{t("no_history", lang.get()).to_owned()}</p> }.into_any()
             } else {
@@ -193,15 +194,15 @@ pub fn Status() -> impl IntoView {
                 }.into_any()
             }}
         </section>
-        <Confirm open=go_live_open title=Signal::derive(move || t("go_live", lang.get()).to_owned())
-            body=Signal::derive(move || t("go_live_confirm", lang.get()).to_owned())
-            confirm_label=Signal::derive(move || t("go_live", lang.get()).to_owned())
-            cancel_label=Signal::derive(move || t("cancel", lang.get()).to_owned())
+        <Confirm open=go_live_open title=tr_signal("go_live", lang)
+            body=tr_signal("go_live_confirm", lang)
+            confirm_label=tr_signal("go_live", lang)
+            cancel_label=tr_signal("cancel", lang)
             on_confirm=Callback::new(move |()| run("golive")) />
-        <Confirm open=cancel_open title=Signal::derive(move || t("cancel_publish", lang.get()).to_owned())
-            body=Signal::derive(move || t("cancel_confirm", lang.get()).to_owned())
-            confirm_label=Signal::derive(move || t("cancel_publish", lang.get()).to_owned())
-            cancel_label=Signal::derive(move || t("close", lang.get()).to_owned())
+        <Confirm open=cancel_open title=tr_signal("cancel_publish", lang)
+            body=tr_signal("cancel_confirm", lang)
+            confirm_label=tr_signal("cancel_publish", lang)
+            cancel_label=tr_signal("close", lang)
             on_confirm=Callback::new(move |()| run("cancel")) danger=true />
         <PublishDialog open=publish_open on_submit=publish_again error=action_error />
     }
@@ -228,14 +229,14 @@ fn StatusView(view: OfferStatusView, offer: String) -> impl IntoView {
         <section class="card status-summary">
             <p class="status-line">
                 <span class=summary_class>{move || summary.label(lang.get())}</span>
-                <span class="muted small">{move || t("live_updates", lang.get()).to_owned()}</span>
+                <span class="muted small">{tr("live_updates", lang)}</span>
             </p>
-            <div class="overall" role="progressbar" aria-label=move || t("publish_progress", lang.get()).to_owned()
+            <div class="overall" role="progressbar" aria-label=tr("publish_progress", lang)
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
                 <div class="overall-bar" style=format!("width:{percent}%")></div>
             </div>
             {view.messages.iter().map(|m| view! { <p class="muted">{message_text(&m.message_html)}</p> }).collect_view()}
-            {at_signoff.then(|| view! { <div class="banner banner-info"><p>{move || t("signoff_note", lang.get()).to_owned()}</p></div> })}
+            {at_signoff.then(|| view! { <div class="banner banner-info"><p>{tr("signoff_note", lang)}</p></div> })}
             {failed.map(|step| {
                 let mailto = support_mailto(SUPPORT_ADDRESS, &publisher, &offer_for_fail, Some(&step), lang.get_untracked());
                 let offer = offer_for_fail.clone();
@@ -248,20 +249,20 @@ fn StatusView(view: OfferStatusView, offer: String) -> impl IntoView {
                                 view! {
                                     <li>
                                         <span>{message_text(&m.message_html)}</span>
-                                        {link.map(|href| view! { " " <a class="fix-link" href=href>{move || t("fix_field", lang.get()).to_owned()}</a> })}
+                                        {link.map(|href| view! { " " <a class="fix-link" href=href>{tr("fix_field", lang)}</a> })}
                                     </li>
                                 }
                             }).collect_view()}
                         </ul>
-                        <p>{move || t("fix_guidance", lang.get()).to_owned()}</p>
-                        <a class="btn" id="support-link" href=mailto>{move || t("support", lang.get()).to_owned()}</a>
+                        <p>{tr("fix_guidance", lang)}</p>
+                        <a class="btn" id="support-link" href=mailto>{tr("support", lang)}</a>
                     </div>
                 }
             })}
             <LinkList title="preview_links" links=view.preview_links.clone() />
             <LinkList title="live_links" links=view.live_links.clone() />
         </section>
-        <ol class="steps" role="list" aria-label=move || t("publish_progress", lang.get()).to_owned()>
+        <ol class="steps" role="list" aria-label=tr("publish_progress", lang)>
             {view.steps.into_iter().enumerate().map(|(i, s)| view! { <StepItem step=s number=i + 1 /> }).collect_view()}
         </ol>
     }
@@ -309,10 +310,32 @@ fn StepItem(step: StepView, number: usize) -> impl IntoView {
                         <span class="step-progress-text">{format!("{pct}%")}</span>
                     </div>
                 })}
+                {(!step.regions.is_empty()).then(|| view! {
+                    <ul class="regions" aria-label=move || format!("{} — {}", id.name(lang.get()), t("regions_progress", lang.get()))>
+                        {step.regions.iter().map(|r| {
+                            let (pct, amount) = region_bar(r);
+                            let state_key = format!("region_{}", r.state);
+                            let name = r.name.clone();
+                            let (label, key) = (name.clone(), name.clone());
+                            view! {
+                                <li class="region" data-region=key>
+                                    <div class="region-head">
+                                        <span class="mono">{name}</span>
+                                        <span class="muted small">{move || format!("{} · {amount}", t(&state_key, lang.get()))}</span>
+                                    </div>
+                                    <div class="step-progress region-progress" role="progressbar" aria-valuemin="0" aria-valuemax="100"
+                                        aria-valuenow=pct.to_string() aria-label=label>
+                                        <div class="step-progress-bar" style=format!("width:{pct}%")></div>
+                                    </div>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })}
                 <dl class="step-meta">
-                    <dt>{move || t("estimate", lang.get()).to_owned()}</dt><dd>{move || id.estimate(lang.get())}</dd>
-                    {step.started_at.map(|s| view! { <dt>{move || t("started", lang.get()).to_owned()}</dt><dd>{format_time(s)}</dd> })}
-                    {step.ended_at.map(|s| view! { <dt>{move || t("ended", lang.get()).to_owned()}</dt><dd>{format_time(s)}</dd> })}
+                    <dt>{tr("estimate", lang)}</dt><dd>{move || id.estimate(lang.get())}</dd>
+                    {step.started_at.map(|s| view! { <dt>{tr("started", lang)}</dt><dd>{format_time(s)}</dd> })}
+                    {step.ended_at.map(|s| view! { <dt>{tr("ended", lang)}</dt><dd>{format_time(s)}</dd> })}
                 </dl>
                 {(!step.messages.is_empty()).then(|| view! {
                     <ul class="step-messages">
