@@ -123,6 +123,18 @@ pub struct ServeArgs {
     /// (Provisioning then copies nothing and test deployments find no disks).
     #[arg(long, env = "PORTAL_REGIONS")]
     pub regions: Option<String>,
+    /// Deliver notification e-mails through this SMTP server: `smtp://[user:pass@]host[:port]`
+    /// (add `?tls=required` for STARTTLS) or `smtps://…`. Without it, e-mails are kept in the
+    /// outbox and shown in the portal.
+    #[arg(long, env = "PORTAL_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<Secret>,
+    /// The sender of notification e-mails.
+    #[arg(
+        long,
+        env = "PORTAL_SMTP_FROM",
+        default_value = "Partner Portal <portal@localhost>"
+    )]
+    pub smtp_from: String,
 }
 
 /// The default regions: three directories under the data directory.

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod mail;
 pub mod notify;
 pub mod state;
 pub mod store;
@@ -52,6 +53,10 @@ pub struct ServerConfig {
     pub site_store: String,
     /// The regions: `name=URL` pairs, comma-separated.
     pub regions: String,
+    /// SMTP server for notification e-mails (kept in the outbox without one).
+    pub smtp_url: Option<config::Secret>,
+    /// Sender of notification e-mails.
+    pub smtp_from: String,
 }
 
 impl ServerConfig {
@@ -75,6 +80,8 @@ impl ServerConfig {
                 .regions
                 .clone()
                 .unwrap_or_else(|| config::default_regions(&args.store.data_dir)),
+            smtp_url: args.smtp_url.clone(),
+            smtp_from: args.smtp_from.clone(),
         })
     }
 }
@@ -90,6 +97,7 @@ pub struct Server {
     pub addr: SocketAddr,
     /// The demo's tokens, when the demo was created by this start.
     pub demo_tokens: Option<demo::DemoTokens>,
+    mailer: Option<mail::Mailer>,
     /// Where the demo's images come from (for the start-up output), when the demo is on.
     pub demo_images: Option<String>,
 }
@@ -137,6 +145,11 @@ impl Server {
             site: open_store(&config.site_store)?,
             regions: Arc::new(regions),
         };
+        let mailer = config
+            .smtp_url
+            .as_ref()
+            .map(|url| mail::Mailer::new(url, &config.smtp_from))
+            .transpose()?;
         let router = Router::new()
             .nest("/api", api::router(state.clone()))
             .merge(images.as_ref().map(demo::vhd::DemoImages::router).unwrap_or_default())
@@ -152,6 +165,7 @@ impl Server {
             workers: config.workers,
             addr,
             demo_tokens,
+            mailer,
             demo_images: images.as_ref().map(demo::vhd::DemoImages::describe),
         })
     }
@@ -164,6 +178,10 @@ impl Server {
     /// Runs the workers and serves until the process ends.
     pub async fn run(self) -> anyhow::Result<()> {
         let _workers = engine::spawn_workers(&self.state, self.workers);
+        let _mail = self
+            .mailer
+            .clone()
+            .map(|m| mail::spawn_delivery(self.state.clone(), m));
         if self.demo_images.is_some() {
             let state = self.state.clone();
             tokio::spawn(async move {

@@ -1,5 +1,6 @@
 //! The notifications written to the outbox, in the same transaction as the event they report.
-//! Delivery (SMTP) is a later issue; until then they are shown in the portal.
+//! `mail.rs` delivers them over SMTP when `--smtp-url` is set; they are always shown in the
+//! portal (`GET …/notifications`).
 
 use crate::store::{OperationRow, OutboxRow, now_ms};
 
@@ -73,5 +74,7 @@ pub fn message(op: &OperationRow, event: Event, detail: &str) -> OutboxRow {
         body,
         created_ms: now_ms(),
         delivered_ms: None,
+        attempts: 0,
+        last_error: None,
     }
 }

@@ -56,6 +56,11 @@ fn migrator() -> Migrator {
                 "briefs, reviewers, packages",
                 include_str!("../migrations/0004_briefs_reviewers_packages.sql"),
             ),
+            migration(
+                5,
+                "mail delivery",
+                include_str!("../migrations/0005_mail_delivery.sql"),
+            ),
         ]),
         ..Migrator::DEFAULT
     }
@@ -215,8 +220,12 @@ pub struct OutboxRow {
     pub body: String,
     /// When it was written.
     pub created_ms: i64,
-    /// When it was delivered (never, until SMTP exists).
+    /// When it was delivered over SMTP (never without `--smtp-url`).
     pub delivered_ms: Option<i64>,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// The last delivery failure (the mail server's answer).
+    pub last_error: Option<String>,
 }
 
 /// A stored API token (never its secret).
@@ -322,8 +331,13 @@ fn outbox_row(r: &sqlx::any::AnyRow) -> sqlx::Result<OutboxRow> {
         body: r.try_get("body")?,
         created_ms: r.try_get("created_ms")?,
         delivered_ms: r.try_get("delivered_ms")?,
+        attempts: r.try_get("attempts")?,
+        last_error: r.try_get("last_error")?,
     })
 }
+
+const OUTBOX_COLS: &str = "id, publisher_id, operation_id, kind, recipients, subject, body, \
+     created_ms, delivered_ms, attempts, last_error";
 
 fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
@@ -1150,13 +1164,13 @@ impl Store {
 
     /// The outbox of a publisher, newest first.
     pub async fn outbox(&self, publisher: &str) -> sqlx::Result<Vec<OutboxRow>> {
-        let rows = sqlx::query(
-            "SELECT id, publisher_id, operation_id, kind, recipients, subject, body, created_ms, \
-             delivered_ms FROM outbox WHERE publisher_id = $1 ORDER BY created_ms DESC, id",
-        )
-        .bind(publisher)
-        .fetch_all(&self.read)
-        .await?;
+        let sql = format!(
+            "SELECT {OUTBOX_COLS} FROM outbox WHERE publisher_id = $1 ORDER BY created_ms DESC, id"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(publisher)
+            .fetch_all(&self.read)
+            .await?;
         rows.iter().map(outbox_row).collect()
     }
 }
@@ -1263,7 +1277,8 @@ impl Store {
     }
 
     /// The packages in a slot of every offer, optionally only those allow-listing a
-    /// subscription id (lower case), newest first.
+    /// subscription id (lower case), newest first. For the preview slot, only versions not
+    /// (yet) live.
     pub async fn packages_in_slot(
         &self,
         slot: Slot,
@@ -1272,9 +1287,16 @@ impl Store {
         let sql = format!(
             "SELECT {PACKAGE_COLS} FROM offers o JOIN packages p \
              ON p.publisher_id = o.publisher_id AND p.offer_id = o.offer_id \
-             AND p.version = o.{} WHERE ($1 = '' OR p.allowed_subscriptions LIKE $2) \
+             AND p.version = o.{} WHERE ($1 = '' OR p.allowed_subscriptions LIKE $2) {} \
              ORDER BY p.created_ms DESC, p.publisher_id, p.offer_id",
-            slot.column()
+            slot.column(),
+            match slot {
+                // Previews awaiting sign-off, not the live versions still in the preview slot.
+                Slot::Preview => {
+                    "AND (o.production_version IS NULL OR o.production_version <> o.preview_version)"
+                }
+                Slot::Production => "",
+            }
         );
         let sub = subscription.unwrap_or("");
         let rows = sqlx::query(&sql)
@@ -1325,5 +1347,56 @@ impl Store {
             .fetch_optional(&self.read)
             .await?;
         row.map(|r| package_row(&r)).transpose()
+    }
+}
+
+impl Store {
+    // ----- mail delivery -----
+
+    /// Claims the oldest notification due for delivery, holding it until `hold_until_ms` (a
+    /// lease: another worker or process skips it meanwhile) and counting the attempt.
+    pub async fn claim_mail(
+        &self,
+        now_ms: i64,
+        hold_until_ms: i64,
+        max_attempts: i64,
+    ) -> sqlx::Result<Option<OutboxRow>> {
+        let sql = format!(
+            "UPDATE outbox SET next_attempt_ms = $1, attempts = attempts + 1 \
+             WHERE id = (SELECT id FROM outbox WHERE delivered_ms IS NULL AND attempts < $2 \
+               AND (next_attempt_ms IS NULL OR next_attempt_ms <= $3) \
+               ORDER BY created_ms, id LIMIT 1) \
+             AND delivered_ms IS NULL AND (next_attempt_ms IS NULL OR next_attempt_ms <= $4) \
+             RETURNING {OUTBOX_COLS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(hold_until_ms)
+            .bind(max_attempts)
+            .bind(now_ms)
+            .bind(now_ms)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| outbox_row(&r)).transpose()
+    }
+
+    /// Records a delivered notification.
+    pub async fn mail_delivered(&self, id: &str, at_ms: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE outbox SET delivered_ms = $1, last_error = NULL WHERE id = $2")
+            .bind(at_ms)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Records a failed attempt and when to try again.
+    pub async fn mail_failed(&self, id: &str, retry_at_ms: i64, error: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE outbox SET next_attempt_ms = $1, last_error = $2 WHERE id = $3")
+            .bind(retry_at_ms)
+            .bind(error)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 }

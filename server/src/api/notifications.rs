@@ -23,6 +23,11 @@ pub struct NotificationView {
     body: String,
     created: String,
     delivered: bool,
+    /// SMTP delivery attempts so far.
+    attempts: i64,
+    /// The mail server's last refusal, when delivery failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_error: Option<String>,
 }
 
 /// `GET /api/publishers/{publisher}/notifications`
@@ -45,6 +50,8 @@ pub async fn list_notifications(
                 body: r.body,
                 created: rfc3339(r.created_ms),
                 delivered: r.delivered_ms.is_some(),
+                attempts: r.attempts,
+                last_error: r.last_error,
             })
             .collect(),
     ))

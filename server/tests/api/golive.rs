@@ -449,3 +449,147 @@ async fn kill_9_during_replication_then_restart_copies_nothing_twice() {
         vhds.full_gets()
     );
 }
+
+/// A minimal SMTP server (a stand-in for the operator's mail server): records each message's
+/// envelope recipients and data; answers `reject` to RCPT when set.
+struct SmtpSink {
+    port: u16,
+    mails: Arc<Mutex<Vec<Mail>>>,
+}
+
+/// Envelope recipients and the message as received.
+type Mail = (Vec<String>, String);
+
+impl SmtpSink {
+    async fn spawn(reject: Option<&'static str>) -> Self {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mails = Arc::new(Mutex::new(Vec::new()));
+        let store = Arc::clone(&mails);
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                    let (mut rcpt, mut data, mut in_data) = (Vec::new(), String::new(), false);
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let reply: &[u8] = if in_data {
+                            if line == "." {
+                                in_data = false;
+                                store
+                                    .lock()
+                                    .unwrap()
+                                    .push((std::mem::take(&mut rcpt), std::mem::take(&mut data)));
+                                b"250 queued\r\n"
+                            } else {
+                                data.push_str(&line);
+                                data.push('\n');
+                                continue;
+                            }
+                        } else {
+                            let upper = line.to_ascii_uppercase();
+                            if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                                b"250 sink\r\n"
+                            } else if upper.starts_with("RCPT") {
+                                if let Some(r) = reject {
+                                    let _ = write.write_all(format!("{r}\r\n").as_bytes()).await;
+                                    continue;
+                                }
+                                rcpt.push(line[8..].trim().trim_matches(['<', '>']).to_owned());
+                                b"250 ok\r\n"
+                            } else if upper.starts_with("DATA") {
+                                in_data = true;
+                                b"354 go on\r\n"
+                            } else if upper.starts_with("QUIT") {
+                                let _ = write.write_all(b"221 bye\r\n").await;
+                                break;
+                            } else {
+                                b"250 ok\r\n"
+                            }
+                        };
+                        if write.write_all(reply).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        Self { port, mails }
+    }
+}
+
+#[tokio::test]
+async fn notifications_are_delivered_over_smtp_and_refusals_are_kept() {
+    let sink = SmtpSink::spawn(None).await;
+    let url = format!("smtp://127.0.0.1:{}", sink.port);
+    let app = TestApp::spawn_with(|c| c.smtp_url = Some(url.into())).await;
+    let doc = serde_json::to_value(portal_domain::samples::complete_offer("o1")).unwrap();
+    assert_eq!(app.put_offer("o1", &doc, None).await.status(), 201);
+    assert_eq!(app.publish("o1", "a@x.com, b@y.com").await.status(), 202);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (to, data) = loop {
+        if let Some(m) = sink.mails.lock().unwrap().first().cloned() {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "no mail arrived");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(to, ["a@x.com", "b@y.com"]);
+    assert!(
+        data.contains("Subject: Publishing of o1 (version 1) has started"),
+        "{data}"
+    );
+    assert!(
+        data.contains("From: \"Partner Portal\" <portal@localhost>")
+            && data.contains("To: a@x.com, b@y.com"),
+        "{data}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, list) = app.get_json("/api/publishers/contoso/notifications").await;
+        let first = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "publishAccepted")
+            .cloned()
+            .unwrap();
+        if first["delivered"] == true {
+            assert_eq!(first["attempts"], 1);
+            break;
+        }
+        assert!(Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A server refusing the recipients: not delivered, its answer kept for the portal.
+    let refusing = SmtpSink::spawn(Some("550 5.1.1 mailbox unavailable")).await;
+    let url = format!("smtp://127.0.0.1:{}", refusing.port);
+    let app = TestApp::spawn_with(|c| c.smtp_url = Some(url.into())).await;
+    assert_eq!(app.put_offer("o1", &doc, None).await.status(), 201);
+    assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, list) = app.get_json("/api/publishers/contoso/notifications").await;
+        let n = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "publishAccepted")
+            .cloned()
+            .unwrap();
+        if n["lastError"]
+            .as_str()
+            .is_some_and(|e| e.contains("mailbox unavailable"))
+        {
+            assert_eq!(n["delivered"], false);
+            break;
+        }
+        assert!(Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refusing.mails.lock().unwrap().is_empty());
+}

@@ -106,6 +106,8 @@ pub fn config(url: &str, dir: &std::path::Path) -> ServerConfig {
         site_store: dir.join("site").display().to_string(),
         // No replication unless a test asks for regions (each copy is a 1 GiB image).
         regions: String::new(),
+        smtp_url: None,
+        smtp_from: "Partner Portal <portal@localhost>".into(),
     }
 }
 
