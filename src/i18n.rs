@@ -64,7 +64,6 @@ const UI: &[(&str, &str, &str)] = &[
         "No offers match your search.",
         "검색과 일치하는 제품이 없습니다.",
     ),
-    ("offers_count", "offers", "개 제품"),
     ("prev", "Previous", "이전"),
     ("next", "Next", "다음"),
     ("page", "Page", "페이지"),
@@ -436,6 +435,14 @@ pub fn tr(
     move || t(key, lang.get())
 }
 
+/// "5 offers" / "제품 5개".
+pub fn offer_count(n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("{n} offers"),
+        Lang::Ko => format!("제품 {n}개"),
+    }
+}
+
 /// [`tr`] as a `Signal<String>`, for component props.
 pub fn tr_signal(key: &'static str, lang: RwSignal<Lang>) -> Signal<String> {
     Signal::derive(move || t(key, lang.get()).to_owned())
@@ -578,5 +585,6 @@ mod tests {
         assert_eq!(t("go_live", Lang::Ko), "라이브로 전환");
         assert_eq!(t("cancel_publish", Lang::Ko), "게시 취소");
         assert_eq!(t("all_offers", Lang::Ko), "모든 제품");
+        assert_eq!(offer_count(5, Lang::Ko), "제품 5개");
     }
 }

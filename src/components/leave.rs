@@ -113,10 +113,17 @@ pub fn LeaveGuardian() -> impl IntoView {
     // The app lives as long as the page.
     listener.forget();
 
+    // The dialog is open while a leave is pending; closing it (Escape, the backdrop, Keep
+    // editing) drops the leave. Each side writes only on a change, so they settle.
     let open = RwSignal::new(false);
-    Effect::new(move |_| open.set(guard.pending.with(Option::is_some)));
     Effect::new(move |_| {
-        if !open.get() {
+        let pending = guard.pending.with(Option::is_some);
+        if open.get_untracked() != pending {
+            open.set(pending);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && guard.pending.with_untracked(Option::is_some) {
             guard.pending.set(None);
         }
     });

@@ -7,7 +7,7 @@ use portal_domain::catalogue::CatalogueEntry;
 
 use crate::api::{catalogue_asset_url, use_api};
 use crate::components::product::{Images, ProductPage};
-use crate::i18n::{t, tr};
+use crate::i18n::{offer_count, t, tr};
 use crate::model::catalogue::search_catalogue;
 use crate::routes::AppRoute;
 use crate::session::use_session;
@@ -38,7 +38,7 @@ pub fn Catalogue() -> impl IntoView {
                         on:input=move |ev| set_search.set(event_target_value(&ev)) />
                 </label>
                 <span class="toolbar-count" aria-live="polite">
-                    {move || format!("{} {}", shown.with(Vec::len), t("offers_count", lang.get()))}
+                    {move || offer_count(shown.with(Vec::len), lang.get())}
                 </span>
             </div>
             <Transition fallback=move || view! { <p class="muted">{t("loading", lang.get()).to_owned()}</p> }>

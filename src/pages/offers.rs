@@ -9,7 +9,7 @@ use portal_domain::ids::OfferId;
 
 use crate::api::use_api;
 use crate::components::dialog::Modal;
-use crate::i18n::{t, tr, tr_signal};
+use crate::i18n::{offer_count, t, tr, tr_signal};
 use crate::model::editor::{IfMatch, new_offer_document};
 use crate::model::offers::{OfferQuery, SearchKeys, SortKey, StatusFilter};
 use crate::routes::AppRoute;
@@ -106,7 +106,7 @@ pub fn Offers() -> impl IntoView {
                     </select>
                 </label>
                 <span class="toolbar-count" aria-live="polite">
-                    {move || format!("{} {}", rows.with(Vec::len), t("offers_count", lang.get()))}
+                    {move || offer_count(rows.with(Vec::len), lang.get())}
                 </span>
             </div>
             <Transition fallback=move || view! { <p class="muted">{t("loading", lang.get()).to_owned()}</p> }>
