@@ -43,7 +43,10 @@ done
 TOKEN=$(sed -n 's/.*API token: //p' "$LOG" | head -1)
 [ -n "$TOKEN" ] || { echo "no demo token"; cat "$LOG" "$DATA/server.err"; exit 1; }
 
-export PORTAL_URL="http://127.0.0.1:$PORT" PORTAL_TOKEN="$TOKEN"
+# The demo reviewer's token (servers before reviewers print none; their flows are skipped).
+REVIEWER_TOKEN=$(sed -n 's/.*Demo reviewer .* token: //p' "$LOG" | head -1)
+
+export PORTAL_URL="http://127.0.0.1:$PORT" PORTAL_TOKEN="$TOKEN" PORTAL_REVIEWER_TOKEN="$REVIEWER_TOKEN"
 cd e2e
 if ! node --test --test-concurrency=1 tests/; then
   echo "--- server log (last 40 lines)"; tail -40 "$DATA/server.err"

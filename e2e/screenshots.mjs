@@ -1,9 +1,12 @@
 // Screenshots of every page against a running server, at laptop and desktop sizes.
-// PORTAL_URL=… PORTAL_TOKEN=… node screenshots.mjs OUT_DIR
+// PORTAL_URL=… PORTAL_TOKEN=… [PORTAL_REVIEWER_TOKEN=…] node screenshots.mjs OUT_DIR [LANG] [WIDTHS]
+//   LANG: en (default) or ko; WIDTHS: e.g. 1024,1440 (default 1280,1920).
 import { mkdirSync } from 'node:fs';
-import { launch, signedIn, BASE } from './tests/helpers.mjs';
+import { launch, signedIn, collectErrors, BASE } from './tests/helpers.mjs';
 
 const out = process.argv[2] || 'shots';
+const lang = process.argv[3] || 'en';
+const widths = (process.argv[4] || '1280,1920').split(',').map(Number);
 mkdirSync(out, { recursive: true });
 const pages = [
   ['offers', '/', '.offers-table'],
@@ -17,28 +20,52 @@ const pages = [
   ['status-failed', '/offers/contoso-failed/status', '#failure'],
   ['status-signoff', '/offers/contoso-signoff/status', '#go-live'],
   ['status-live', '/offers/contoso-live/status', 'li.step'],
+  ['catalogue', '/catalogue', '.catalogue-card'],
+  ['product', '/catalogue/contoso/contoso-live', '.product h1'],
 ];
+const reviewerPages = [
+  ['reviewer', '/reviewer', '.preview-item'],
+  ['preview', '/preview/contoso/contoso-signoff', '.deploy-panel', '#deploy', '#deploy-result > *'],
+];
+const heightOf = (w) => (w <= 1100 ? 768 : w <= 1500 ? 900 : 1080);
 const browser = await launch();
 const errors = [];
-for (const [w, h] of [[1280, 800], [1920, 1080]]) {
-  const context = await browser.newContext({ viewport: { width: w, height: h } });
+async function shoot(page, name, w, path, ready, click, after) {
+  await page.goto(`${BASE}${path}`);
+  await page.waitForSelector(ready, { timeout: 30000 });
+  if (click) await page.click(click);
+  if (after) await page.waitForSelector(after, { timeout: 30000 });
+  await page.waitForTimeout(300); // let focus scrolling and images settle for the picture
+  await page.screenshot({ path: `${out}/${name}-${lang}-${w}.png` });
+}
+for (const w of widths) {
+  const viewport = { width: w, height: heightOf(w) };
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript((l) => localStorage.setItem('pp.lang', l), lang);
   const s = await signedIn(context);
-  const page = s.page;
   {
-    const anon = await (await browser.newContext({ viewport: { width: w, height: h } })).newPage();
+    const anon = await (await browser.newContext({ viewport })).newPage();
+    await anon.addInitScript((l) => localStorage.setItem('pp.lang', l), lang);
     await anon.goto(`${BASE}/signin`);
     await anon.waitForSelector('#token');
-    await anon.screenshot({ path: `${out}/signin-${w}.png` });
+    await anon.screenshot({ path: `${out}/signin-${lang}-${w}.png` });
   }
-  for (const [name, path, ready, click] of pages) {
-    await page.goto(`${BASE}${path}`);
-    await page.waitForSelector(ready, { timeout: 15000 });
-    if (click) await page.click(click);
-    await page.waitForTimeout(300); // let focus scrolling and images settle for the picture
-    await page.screenshot({ path: `${out}/${name}-${w}.png` });
-  }
+  for (const [name, path, ready, click, after] of pages) await shoot(s.page, name, w, path, ready, click, after);
   errors.push(...s.errors);
   await context.close();
+  if (process.env.PORTAL_REVIEWER_TOKEN) {
+    const rc = await browser.newContext({ viewport });
+    await rc.addInitScript(([l, t]) => {
+      localStorage.setItem('pp.lang', l);
+      localStorage.setItem('pp.token', t);
+      localStorage.setItem('pp.kind', 'reviewer');
+    }, [lang, process.env.PORTAL_REVIEWER_TOKEN]);
+    const page = await rc.newPage();
+    const rErrors = collectErrors(page);
+    for (const [name, path, ready, click, after] of reviewerPages) await shoot(page, name, w, path, ready, click, after);
+    errors.push(...rErrors.filter((e) => !e.includes('409 (Conflict)')));
+    await rc.close();
+  }
 }
 await browser.close();
 console.log(errors.length ? `console errors:\n${errors.join('\n')}` : 'no console errors');
