@@ -3,7 +3,8 @@
 dir, seeds 10,000 offers through the API, measures publish → sign-off wall time, then runs wrk
 against GET status, the offers list, and a bare axum handler serving the same bytes.
 
-Usage: clients/bench_api.py TARGET_DIR   (release binaries portal-server and examples/bare)
+Usage: clients/bench_api.py TARGET_DIR [REGIONS]   (release binaries portal-server and
+examples/bare; REGIONS is passed to --regions)
 """
 
 import concurrent.futures as cf
@@ -63,7 +64,10 @@ def main():
     # A demo server: it builds and serves real sample images (a passing 1 GiB Linux VHD).
     log_path = os.path.join(data, "server.log")
     log = open(log_path, "w")
-    server = subprocess.Popen([server_bin, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data], stdout=log, stderr=subprocess.DEVNULL)
+    # Optional second argument: the --regions spec (default: the server's three local regions;
+    # each publish copies the 1 GiB sample image to every region).
+    regions = ["--regions", sys.argv[2]] if len(sys.argv) > 2 else []
+    server = subprocess.Popen([server_bin, "serve", "--listen", f"127.0.0.1:{port}", "--data-dir", data, *regions], stdout=log, stderr=subprocess.DEVNULL)
     procs = [server]
     try:
         wait_http(f"{base}/api/health")

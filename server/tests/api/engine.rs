@@ -73,11 +73,12 @@ pub(crate) fn token(db: &TestDb) -> String {
 
 #[tokio::test]
 async fn kill_9_mid_step_then_restart_completes() {
+    // No regions: this test is about the engine (replication has its own kill test).
     let db = TestDb::new().await;
     let Some(vhds) = VhdServer::spawn().await else {
         return;
     };
-    let (first, base) = spawn_server(&db, &["--min-step-seconds", "3"]);
+    let (first, base) = spawn_server(&db, &["--min-step-seconds", "3", "--regions", ""]);
     let token = token(&db);
     let client = reqwest::Client::new();
     let put = client
@@ -107,7 +108,7 @@ async fn kill_9_mid_step_then_restart_completes() {
     first.0.kill().unwrap(); // SIGKILL
     first.0.wait().unwrap();
 
-    let (_second, base) = spawn_server(&db, &["--min-step-seconds", "3"]);
+    let (_second, base) = spawn_server(&db, &["--min-step-seconds", "3", "--regions", ""]);
     let status = wait_for(&base, &token, "o1", 90, |v| {
         offer_status(v) == "waitingForPublisherReview"
     })
