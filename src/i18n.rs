@@ -435,9 +435,10 @@ pub fn tr(
     move || t(key, lang.get())
 }
 
-/// "5 offers" / "제품 5개".
+/// "1 offer", "5 offers" / "제품 5개".
 pub fn offer_count(n: usize, lang: Lang) -> String {
     match lang {
+        Lang::En if n == 1 => "1 offer".to_owned(),
         Lang::En => format!("{n} offers"),
         Lang::Ko => format!("제품 {n}개"),
     }
@@ -586,5 +587,7 @@ mod tests {
         assert_eq!(t("cancel_publish", Lang::Ko), "게시 취소");
         assert_eq!(t("all_offers", Lang::Ko), "모든 제품");
         assert_eq!(offer_count(5, Lang::Ko), "제품 5개");
+        assert_eq!(offer_count(1, Lang::En), "1 offer");
+        assert_eq!(offer_count(2, Lang::En), "2 offers");
     }
 }
