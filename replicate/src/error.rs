@@ -187,6 +187,19 @@ impl ReplicateError {
         }
     }
 
+    /// The image URL (without its query string) of an error about the image itself.
+    pub fn source_url(&self) -> Option<&str> {
+        match self {
+            Self::SourceVanished { url, .. }
+            | Self::SourceChanged { url, .. }
+            | Self::SourceStatus { url, .. }
+            | Self::SourceFailed { url, .. }
+            | Self::BadSourceUrl { url, .. }
+            | Self::AddressRefused { url, .. } => Some(url),
+            _ => None,
+        }
+    }
+
     /// Who can fix it: the publisher (the image) or the operator (a region).
     pub fn responsible(&self) -> Responsible {
         match self {

@@ -135,7 +135,6 @@ impl Server {
             min_step: config.min_step,
             lease: config.lease,
             http_timeout: Duration::from_secs(10),
-            regions: regions.iter().map(|r| r.name.clone()).collect(),
         };
         let state = AppState {
             store,

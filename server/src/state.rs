@@ -27,16 +27,9 @@ pub struct Settings {
     pub lease: Duration,
     /// Time limit of every outbound request.
     pub http_timeout: Duration,
-    /// The regions' names, in the configured order.
-    pub regions: Vec<String>,
 }
 
 impl Settings {
-    /// The configured regions' names.
-    pub fn region_names(&self) -> Vec<String> {
-        self.regions.clone()
-    }
-
     /// The validation options these settings imply.
     pub fn validation(&self) -> Options {
         Options {
@@ -60,6 +53,13 @@ pub struct AppState {
     pub site: Arc<dyn object_store::ObjectStore>,
     /// The regions certified disks are replicated to (Provisioning).
     pub regions: Arc<Vec<portal_replicate::Region>>,
+}
+
+impl AppState {
+    /// The configured regions' names, in order.
+    pub fn region_names(&self) -> Vec<String> {
+        self.regions.iter().map(|r| r.name.clone()).collect()
+    }
 }
 
 /// Publisher, offer and language of a cached status answer.

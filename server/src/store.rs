@@ -1231,6 +1231,17 @@ fn package_row(r: &sqlx::any::AnyRow) -> sqlx::Result<PackageRow> {
     })
 }
 
+/// Whose packages [`Store::packages_in_slot`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packages<'a> {
+    /// Every publisher's.
+    All,
+    /// Those whose preview allow-list holds this subscription id (lower case).
+    AllowListing(&'a str),
+    /// One publisher's.
+    Of(&'a str),
+}
+
 /// Which slot of an offer a package is looked up in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
@@ -1276,18 +1287,24 @@ impl Store {
         Ok(())
     }
 
-    /// The packages in a slot of every offer, optionally only those allow-listing a
-    /// subscription id (lower case), newest first. For the preview slot, only versions not
-    /// (yet) live.
+    /// The packages in a slot, newest first. For the preview slot, only versions not (yet)
+    /// live.
     pub async fn packages_in_slot(
         &self,
         slot: Slot,
-        subscription: Option<&str>,
+        whose: Packages<'_>,
     ) -> sqlx::Result<Vec<PackageRow>> {
+        let (filter, value) = match whose {
+            Packages::All => ("$1 = ''", String::new()),
+            Packages::AllowListing(sub) => {
+                ("p.allowed_subscriptions LIKE $1", format!("%,{sub},%"))
+            }
+            Packages::Of(publisher) => ("p.publisher_id = $1", publisher.to_owned()),
+        };
         let sql = format!(
             "SELECT {PACKAGE_COLS} FROM offers o JOIN packages p \
              ON p.publisher_id = o.publisher_id AND p.offer_id = o.offer_id \
-             AND p.version = o.{} WHERE ($1 = '' OR p.allowed_subscriptions LIKE $2) {} \
+             AND p.version = o.{} WHERE {filter} {} \
              ORDER BY p.created_ms DESC, p.publisher_id, p.offer_id",
             slot.column(),
             match slot {
@@ -1298,12 +1315,7 @@ impl Store {
                 Slot::Production => "",
             }
         );
-        let sub = subscription.unwrap_or("");
-        let rows = sqlx::query(&sql)
-            .bind(sub)
-            .bind(format!("%,{sub},%"))
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(&sql).bind(value).fetch_all(&self.read).await?;
         rows.iter().map(package_row).collect()
     }
 

@@ -17,7 +17,7 @@ use crate::api::extract::OfferPath;
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::{PackageRow, Slot, from_ms};
+use crate::store::{PackageRow, Packages, Slot, from_ms};
 
 /// `GET /api/me`: who the token belongs to.
 pub async fn get_me(principal: Principal) -> Json<portal_domain::api::Principal> {
@@ -26,7 +26,10 @@ pub async fn get_me(principal: Principal) -> Json<portal_domain::api::Principal>
 
 /// `GET /api/catalogue`: every live offer's catalogue entry, newest first.
 pub async fn list_catalogue(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    let rows = state.store.packages_in_slot(Slot::Production, None).await?;
+    let rows = state
+        .store
+        .packages_in_slot(Slot::Production, Packages::All)
+        .await?;
     let items = rows.iter().map(entry).collect::<ApiResult<Vec<_>>>()?;
     Ok(Json(serde_json::json!({ "items": items })))
 }
@@ -65,22 +68,12 @@ pub async fn list_previews(
     State(state): State<AppState>,
     principal: Principal,
 ) -> ApiResult<Json<PreviewList>> {
-    let rows = match &principal {
-        Principal::Reviewer { subscription_id } => {
-            state
-                .store
-                .packages_in_slot(Slot::Preview, Some(subscription_id))
-                .await?
-        }
-        Principal::Publisher { publisher_id } => state
-            .store
-            .packages_in_slot(Slot::Preview, None)
-            .await?
-            .into_iter()
-            .filter(|r| &r.publisher_id == publisher_id)
-            .collect(),
+    let whose = match &principal {
+        Principal::Reviewer { subscription_id } => Packages::AllowListing(subscription_id),
+        Principal::Publisher { publisher_id } => Packages::Of(publisher_id),
     };
-    let regions = state.settings.region_names();
+    let rows = state.store.packages_in_slot(Slot::Preview, whose).await?;
+    let regions = state.region_names();
     let items = rows
         .iter()
         .map(|r| {
@@ -300,7 +293,7 @@ pub async fn post_test_deployment(
             format!(
                 "There is no region `{}`; the regions are {}.",
                 req.region,
-                state.settings.region_names().join(", ")
+                state.region_names().join(", ")
             ),
         ));
     };

@@ -116,24 +116,9 @@ pub async fn package_version(
     identify(&mut doc, publisher, offer, version)?;
     let sizes = disk_sizes(state, publisher, offer, &doc).await;
     let o = &doc.definition.offer;
-    let mut image_urls: Vec<&str> = [&o.small_logo, &o.medium_logo, &o.large_logo]
-        .into_iter()
-        .chain([&o.wide_logo, &o.hero_logo])
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    image_urls.extend(
-        o.screenshots
-            .iter()
-            .flatten()
-            .filter_map(|s| s.url.as_deref()),
-    );
-    image_urls.extend(
-        o.videos
-            .iter()
-            .flatten()
-            .filter_map(|v| v.thumbnail_url.as_deref()),
-    );
+    // The images packaging fetches, as the domain lists them.
+    let images = portal_domain::validation::image_requirements(&doc);
+    let image_urls: Vec<&str> = images.iter().map(|i| i.url.as_str()).collect();
     let opts = PackageOptions {
         http: policy(&state.settings, &image_urls),
         ..PackageOptions::default()

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use portal_domain::workflow::{MessageLevel, RegionProgress, StepMessage};
 use portal_replicate::{
-    Action, Disk, Progress, ReplicateError, ReplicateOptions, Replicated, Responsible,
-    SourceOptions, redact, replicate,
+    Action, Disk, Progress, ReplicateError, ReplicateOptions, Replicated, SourceOptions, redact,
+    replicate,
 };
 use tokio::sync::watch;
 
@@ -175,15 +175,11 @@ fn report(ctx: &mut StepContext, done: &[Replicated], regions: &[portal_replicat
 
 /// The step's error message, tied to the disk's URL field when the publisher must act.
 fn failure(e: &ReplicateError, found: &[certification::Disk]) -> StepMessage {
-    let text = e.message();
-    let msg = StepMessage::text(MessageLevel::Error, &text, from_ms(now_ms()));
-    let field = match e.responsible() {
-        Responsible::Publisher => found
-            .iter()
-            .find(|d| text.contains(&redact(&d.url)))
-            .map(|d| d.field.clone()),
-        Responsible::Operator => None,
-    };
+    let msg = StepMessage::text(MessageLevel::Error, &e.message(), from_ms(now_ms()));
+    let field = e
+        .source_url()
+        .and_then(|url| found.iter().find(|d| redact(&d.url) == url))
+        .map(|d| d.field.clone());
     let code = match e {
         ReplicateError::SourceVanished { .. } => "imageVanished",
         ReplicateError::SourceChanged { .. } => "imageChanged",

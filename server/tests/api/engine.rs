@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::helpers::{TestApp, TestDb, V, VhdServer, config, offer_status, wait_for};
+use crate::helpers::{
+    TestApp, TestDb, V, VhdServer, config, offer_status, put_and_publish, wait_for,
+};
 
 pub(crate) struct Proc(pub(crate) Child);
 
@@ -80,25 +82,7 @@ async fn kill_9_mid_step_then_restart_completes() {
     };
     let (first, base) = spawn_server(&db, &["--min-step-seconds", "3", "--regions", ""]);
     let token = token(&db);
-    let client = reqwest::Client::new();
-    let put = client
-        .put(format!("{base}/api/publishers/contoso/offers/o1?{V}"))
-        .bearer_auth(&token)
-        .json(&vhds.offer("o1", "ok"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(put.status(), 201);
-    let res = client
-        .post(format!(
-            "{base}/api/publishers/contoso/offers/o1/publish?{V}"
-        ))
-        .bearer_auth(&token)
-        .json(&serde_json::json!({"metadata": {"notification-emails": "a@x.com"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 202);
+    put_and_publish(&base, &token, "o1", &vhds.offer("o1", "ok")).await;
     // Wait until certification is in progress, then kill -9.
     wait_for(&base, &token, "o1", 30, |v| {
         v["steps"][1]["status"] == "inProgress"

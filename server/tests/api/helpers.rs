@@ -225,6 +225,16 @@ impl TestApp {
         wait_for(&self.url(""), &self.token, offer, secs, done).await
     }
 
+    /// Creates `offer` from `doc`, publishes it, and waits until it is at sign-off or failed.
+    pub async fn publish_until_settled(&self, offer: &str, doc: &Value) -> Value {
+        assert_eq!(self.put_offer(offer, doc, None).await.status(), 201);
+        assert_eq!(self.publish(offer, "a@x.com").await.status(), 202);
+        self.wait_status(offer, 120, |v| {
+            matches!(offer_status(v), "waitingForPublisherReview" | "failed")
+        })
+        .await
+    }
+
     /// Creates a complete offer whose images are served by `vhds` under `prefix`.
     pub async fn create_offer(&self, offer: &str, vhds: &VhdServer, prefix: &str) -> Value {
         let doc = vhds.offer(offer, prefix);
@@ -232,6 +242,29 @@ impl TestApp {
         assert_eq!(res.status(), 201);
         res.json().await.expect("json")
     }
+}
+
+/// Creates `offer` from `doc` and publishes it on a server at `base` (one started as its own
+/// process), asserting 201 and 202.
+pub async fn put_and_publish(base: &str, token: &str, offer: &str, doc: &Value) {
+    let client = reqwest::Client::new();
+    let path = format!("{base}/api/publishers/contoso/offers/{offer}");
+    let put = client
+        .put(format!("{path}?{V}"))
+        .bearer_auth(token)
+        .json(doc)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(put.status(), 201);
+    let res = client
+        .post(format!("{path}/publish?{V}"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"metadata": {"notification-emails": "a@x.com"}}))
+        .send()
+        .await
+        .expect("publish");
+    assert_eq!(res.status(), 202);
 }
 
 /// Polls the status of an offer on a server at `base` until `done` holds.
