@@ -1,13 +1,16 @@
 //! Replication rate against `curl -o` of the same image, and peak memory while replicating.
 //!
-//! `cargo run -p portal-replicate --release --example bench -- [size GiB, default 10]`
+//! `cargo run -p portal-replicate --release --example bench -- [size GiB, default 10] [rounds, default 3]`
 //!
-//! Creates a sparse image of that size in a temporary directory, serves it over loopback HTTP
-//! from a child process (this example re-run as `bench serve FILE`, so the server's memory is
-//! not counted), times `curl -s -o FILE URL` before and after, then times [`replicate`] to one
-//! local region, verification included. Prints MB/s (10^6 bytes per second) of each, the ratio
-//! to the mean curl rate, and this process's peak RSS (`VmHWM`). Everything it writes is
-//! removed at the end.
+//! Creates a sparse image of that size in a temporary directory and serves it over loopback
+//! HTTP from a child process (this example re-run as `bench serve FILE`, so the server's
+//! memory is not counted). One untimed `curl -o /dev/null` first, so that no timed run pays
+//! for the server's first read of the image. Then, `rounds` times: `curl -s -o FILE URL`, then
+//! [`replicate`] to one fresh local region, verification included; and a last `curl`. Before
+//! every timed run, `sync` waits until the previous run's writes have reached the disk. Each
+//! round's ratio is the replication rate over the mean rate of the curls before and after it.
+//! Prints MB/s (10^6 bytes per second), the ratios and their median, and this process's peak
+//! RSS (`VmHWM`). Everything it writes is removed at the end.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -16,7 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use portal_replicate::{Disk, Progress, Region, RegionState, ReplicateOptions, replicate};
+use portal_replicate::{Disk, Progress, Region, ReplicateOptions, replicate};
 use portal_vhd::AddressPolicy;
 use tokio::sync::watch;
 
@@ -39,34 +42,62 @@ fn main() -> Result<(), Error> {
     let image = dir.path().join("image.vhd");
     std::fs::File::create(&image)?.set_len(size)?;
 
+    let rounds: usize = match args.get(1) {
+        Some(a) => a
+            .parse()
+            .map_err(|_| format!("rounds expected, got {a:?}"))?,
+        None => 3,
+    };
     let mut server = Server::start(&image)?;
     let url = format!("http://127.0.0.1:{}/image.vhd", server.port);
     println!("image: {size} bytes ({gib} GiB, sparse), served from a child process at {url}");
-
-    let curl_before = curl(&url, &dir.path().join("curl.out"), size)?;
-    let replicated = replicate_once(&url, &dir.path().join("region"), size)?;
-    let curl_after = curl(&url, &dir.path().join("curl.out"), size)?;
-    server.stop();
-
     let rate = |secs: f64| size as f64 / secs / 1e6;
-    let curl_mean = (rate(curl_before) + rate(curl_after)) / 2.0;
+
+    let warm = curl(&url, Path::new("/dev/null"), None)?;
+    println!("warm-up curl -o /dev/null (untimed): {warm:.2} s");
+    let curl_out = dir.path().join("curl.out");
+    let mut curls = vec![curl(&url, &curl_out, Some(size))?];
     println!(
-        "curl -o, before:  {curl_before:7.2} s  {:8.1} MB/s",
-        rate(curl_before)
+        "curl -o:          {:7.2} s  {:8.1} MB/s",
+        curls[0],
+        rate(curls[0])
     );
-    println!(
-        "curl -o, after:   {curl_after:7.2} s  {:8.1} MB/s",
-        rate(curl_after)
-    );
-    println!(
-        "replicate+verify: {replicated:7.2} s  {:8.1} MB/s  = {:.0} % of curl's mean rate",
-        rate(replicated),
-        rate(replicated) / curl_mean * 100.0
-    );
+    let mut ratios = Vec::new();
+    for round in 1..=rounds {
+        let replicated = replicate_once(&url, &dir.path().join("region"), size)?;
+        let after = curl(&url, &curl_out, Some(size))?;
+        let before = *curls.last().ok_or("no curl run")?;
+        curls.push(after);
+        let ratio = rate(replicated) / ((rate(before) + rate(after)) / 2.0) * 100.0;
+        ratios.push(ratio);
+        println!(
+            "round {round}: replicate+verify {replicated:7.2} s  {:8.1} MB/s  = {ratio:.0} % of the curls around it",
+            rate(replicated)
+        );
+        println!("curl -o:          {after:7.2} s  {:8.1} MB/s", rate(after));
+    }
+    server.stop();
+    ratios.sort_by(f64::total_cmp);
+    if let Some(median) = ratios.get(ratios.len() / 2) {
+        println!(
+            "median of {} rounds: {median:.0} % of curl's rate (lowest {:.0} %)",
+            ratios.len(),
+            ratios[0]
+        );
+    }
     println!(
         "peak RSS of the replicating process (VmHWM): {}",
         peak_rss()?
     );
+    Ok(())
+}
+
+/// Waits until every dirty page has been written (`sync`), so a timed run does not pay for
+/// the previous run's write-back.
+fn settle() -> Result<(), Error> {
+    if !Command::new("sync").status()?.success() {
+        return Err("sync failed".into());
+    }
     Ok(())
 }
 
@@ -85,6 +116,7 @@ fn replicate_once(url: &str, region: &Path, size: u64) -> Result<f64, Error> {
         key: "bench/image.vhd".into(),
     };
     let (tx, rx) = watch::channel(Progress::default());
+    settle()?;
     let start = Instant::now();
     let stop = Arc::new(AtomicBool::new(false));
     let sampler = std::thread::spawn({
@@ -98,13 +130,8 @@ fn replicate_once(url: &str, region: &Path, size: u64) -> Result<f64, Error> {
     let phases = sampler.join().map_err(|_| "the sampler panicked")?;
     let done = done?;
     println!(
-        "  copying (HTTP -> region, SHA-256 + XXH3): {:6.2} s, peak RSS {} kB",
-        phases.verify_from, phases.copy_rss_kb
-    );
-    println!(
-        "  verifying (read back, XXH3):              {:6.2} s, peak RSS {} kB",
-        secs - phases.verify_from,
-        phases.verify_rss_kb
+        "  last byte written at {:6.2} s, all read back at {:6.2} s (SHA-256 + XXH3 of what was sent, XXH3 of what was read back); peak RSS {} kB",
+        phases.written_at, phases.verified_at, phases.rss_kb
     );
     let copy = &done.first().ok_or("nothing replicated")?.replica;
     if copy.size != size {
@@ -116,31 +143,31 @@ fn replicate_once(url: &str, region: &Path, size: u64) -> Result<f64, Error> {
     Ok(secs)
 }
 
-/// Time at which verification began, and the largest RSS seen before and after.
+/// When the last byte was written and the last byte read back, and the largest RSS seen.
 #[derive(Debug, Default)]
 struct Phases {
-    verify_from: f64,
-    copy_rss_kb: u64,
-    verify_rss_kb: u64,
+    written_at: f64,
+    verified_at: f64,
+    rss_kb: u64,
 }
 
-/// Samples this process's RSS every 20 ms until `stop`, split by the region's state.
+/// Samples this process's RSS and the progress every 20 ms until `stop`.
 fn sample(rx: &watch::Receiver<Progress>, stop: &AtomicBool, start: Instant) -> Phases {
     let mut phases = Phases::default();
     while !stop.load(Ordering::Relaxed) {
-        let verifying =
-            rx.borrow().regions.first().is_some_and(|r| {
-                r.state != RegionState::Pending && r.state != RegionState::Copying
-            });
-        let rss = status_kb("VmRSS:").unwrap_or(0);
-        if verifying {
-            if phases.verify_from == 0.0 {
-                phases.verify_from = start.elapsed().as_secs_f64();
-            }
-            phases.verify_rss_kb = phases.verify_rss_kb.max(rss);
-        } else {
-            phases.copy_rss_kb = phases.copy_rss_kb.max(rss);
+        let (written, verified) = {
+            let p = rx.borrow();
+            let total = p.bytes_total.max(1);
+            (p.bytes_done >= total, p.bytes_verified >= total)
+        };
+        let now = start.elapsed().as_secs_f64();
+        if !written {
+            phases.written_at = now;
         }
+        if !verified {
+            phases.verified_at = now;
+        }
+        phases.rss_kb = phases.rss_kb.max(status_kb("VmRSS:").unwrap_or(0));
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     phases
@@ -157,8 +184,10 @@ fn status_kb(field: &str) -> Option<u64> {
         .ok()
 }
 
-/// Times `curl -s -o out url`, checks the size, deletes `out`.
-fn curl(url: &str, out: &Path, size: u64) -> Result<f64, Error> {
+/// Times `curl -s -o out url` after [`settle`]; checks the size and deletes `out` when one is
+/// expected.
+fn curl(url: &str, out: &Path, size: Option<u64>) -> Result<f64, Error> {
+    settle()?;
     let start = Instant::now();
     let status = Command::new("curl")
         .args(["-s", "-o"])
@@ -166,10 +195,15 @@ fn curl(url: &str, out: &Path, size: u64) -> Result<f64, Error> {
         .arg(url)
         .status()?;
     let secs = start.elapsed().as_secs_f64();
-    if !status.success() || std::fs::metadata(out)?.len() != size {
+    if !status.success() {
         return Err(format!("curl failed: {status}").into());
     }
-    std::fs::remove_file(out)?;
+    if let Some(size) = size {
+        if std::fs::metadata(out)?.len() != size {
+            return Err("curl's file has the wrong size".into());
+        }
+        std::fs::remove_file(out)?;
+    }
     Ok(secs)
 }
 

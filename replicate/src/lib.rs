@@ -15,8 +15,10 @@
 //! 3. The first region missing the disk gets it from the image URL (through the guarded
 //!    client, [`SourceOptions`]); the others from an already verified copy (store to store),
 //!    so the publisher's storage is read once.
-//! 4. SHA-256 is computed while copying; the written object is read back and hashed again;
-//!    the image's identity is checked again after a copy from its URL.
+//! 4. SHA-256 is computed while copying; what was written is read back and hashed again (in
+//!    a local region each part right after it is written, while it is still in the page
+//!    cache; in a cloud store the whole object once it is complete); the image's identity is
+//!    checked again after a copy from its URL.
 //! 5. Only then is the manifest written. A copy interrupted at any point (error, dropped
 //!    future, `kill -9`) has no manifest and is made again; the local store's leftovers of a
 //!    killed upload are removed first.

@@ -12,7 +12,7 @@ use crate::manifest::{self, Manifest};
 use crate::progress::{Progress, RegionState, Tracker};
 use crate::region::Region;
 use crate::source::{SourceClient, SourceOptions, difference, redact};
-use crate::store_io::{Limits, hash_object, read_object, write_object};
+use crate::store_io::{Flow, Limits, Written, hash_object, read_object, write_object};
 
 /// One disk of the version being published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,7 +238,7 @@ impl DiskJob<'_> {
             let region = &regions[i];
             tracing::info!(region = %region.name, key = %self.key, size, "copying a disk");
             tracker.state(i, RegionState::Copying);
-            let sums = match &origin {
+            let (sums, read_back) = match &origin {
                 None => self.copy_from_url(region, i, tracker).await?,
                 Some((o, expected)) => {
                     self.copy_from_region(&regions[*o], expected, region, i, tracker)
@@ -246,7 +246,10 @@ impl DiskJob<'_> {
                 }
             };
             tracker.state(i, RegionState::Verifying);
-            let back = hash_object(region, self.key, |n| tracker.verified(i, n)).await?;
+            let back = match read_back {
+                Some(back) => back,
+                None => hash_object(region, self.key, |n| tracker.verified(i, n)).await?,
+            };
             if back != sums.xxh3 {
                 return Err(mismatch(region, self.key, &sums.xxh3, &back));
             }
@@ -295,26 +298,29 @@ impl DiskJob<'_> {
         }
     }
 
-    /// Copies the image from its URL, computing SHA-256 and XXH3 on the way.
+    /// Copies the image from its URL, computing SHA-256 and XXH3 on the way; the checksums,
+    /// and the XXH3 of what was read back if the region did that while writing.
     async fn copy_from_url(
         &self,
         region: &Region,
         i: usize,
         tracker: &mut Tracker<'_>,
-    ) -> Result<Sums, ReplicateError> {
+    ) -> Result<(Sums, Option<String>), ReplicateError> {
         let body = self.client.body(&self.disk.url, self.identity).await?;
-        let digests = write_object(region, self.key, body, self.limits, true, |n| {
-            tracker.written(i, n)
-        })
-        .await?;
+        let Written { sent, read_back } =
+            write_object(region, self.key, body, self.limits, true, |f| {
+                track(tracker, i, f)
+            })
+            .await?;
         // Present: asked for above.
-        let sha256 = digests
+        let sha256 = sent
             .sha256
             .ok_or_else(|| ReplicateError::Interrupted("the SHA-256 was not computed".into()))?;
-        Ok(Sums {
+        let sums = Sums {
             sha256,
-            xxh3: digests.xxh3,
-        })
+            xxh3: sent.xxh3,
+        };
+        Ok((sums, read_back))
     }
 
     /// Copies the verified copy in `from` to `to`; what was read must still hash to
@@ -327,21 +333,29 @@ impl DiskJob<'_> {
         to: &Region,
         i: usize,
         tracker: &mut Tracker<'_>,
-    ) -> Result<Sums, ReplicateError> {
+    ) -> Result<(Sums, Option<String>), ReplicateError> {
         let k = self.key.as_ref();
         let (_, stream) = read_object(from, self.key)
             .await
             .map_err(|e| store_error(&from.name, k, "reading", &e))?;
         let stream = stream.map_err(|e| store_error(&from.name, k, "reading", &e));
-        let digests = write_object(to, self.key, stream, self.limits, false, |n| {
-            tracker.written(i, n)
-        })
-        .await?;
-        if digests.xxh3 != expected.xxh3 {
+        let Written { sent, read_back } =
+            write_object(to, self.key, stream, self.limits, false, |f| {
+                track(tracker, i, f)
+            })
+            .await?;
+        if sent.xxh3 != expected.xxh3 {
             manifest::remove(from.store.as_ref(), self.key).await;
-            return Err(mismatch(from, self.key, &expected.xxh3, &digests.xxh3));
+            return Err(mismatch(from, self.key, &expected.xxh3, &sent.xxh3));
         }
-        Ok(expected.clone())
+        Ok((expected.clone(), read_back))
+    }
+}
+
+fn track(tracker: &mut Tracker<'_>, region: usize, flow: Flow) {
+    match flow {
+        Flow::Written(n) => tracker.written(region, n),
+        Flow::Verified(n) => tracker.verified(region, n),
     }
 }
 

@@ -2,13 +2,16 @@
 //! with bounded part size and parts in flight, reads in bounded chunks, SHA-256 on the way.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use futures::stream::BoxStream;
 use futures::{Stream, StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{GetResultPayload, PutPayload, WriteMultipart};
+use xxhash_rust::xxh3::Xxh3;
 
 use crate::error::{ReplicateError, store_error};
 use crate::hashing::{Digests, PipelinedHash};
@@ -27,7 +30,8 @@ pub(crate) struct Limits {
 }
 
 /// Streams `input` into `key` of `region` and returns the checksums of what was sent (SHA-256
-/// only when `sha256`). `on_bytes(n)` is called as bytes are handed to the store. The object appears only when the
+/// only when `sha256`) and, for a local region, of what was read back (see [`write_local`]).
+/// `on` hears of bytes handed to the store and read back. The object appears only when the
 /// upload completes (a multipart upload, or the local store's rename): a failure or a dropped
 /// future leaves no object behind, at most an upload the store discards.
 pub(crate) async fn write_object<S>(
@@ -36,14 +40,17 @@ pub(crate) async fn write_object<S>(
     mut input: S,
     limits: Limits,
     sha256: bool,
-    mut on_bytes: impl FnMut(u64),
-) -> Result<Digests, ReplicateError>
+    mut on: impl FnMut(Flow),
+) -> Result<Written, ReplicateError>
 where
     S: Stream<Item = Result<Bytes, ReplicateError>> + Unpin,
 {
+    remove_stale_uploads(region, key).await;
+    if let Some(file) = region.local_file(key) {
+        return write_local(region, key, file, input, limits, sha256, &mut on).await;
+    }
     let k = key.as_ref();
     let fail = |e: object_store::Error| store_error(&region.name, k, "writing", &e);
-    remove_stale_uploads(region, key).await;
     let upload = region.store.put_multipart(key).await.map_err(fail)?;
     let mut writer = WriteMultipart::new_with_chunk_size(upload, limits.part_size);
     let mut hash = PipelinedHash::new(sha256);
@@ -56,7 +63,7 @@ where
                 .await
                 .map_err(fail)?;
             total += chunk.len() as u64;
-            on_bytes(chunk.len() as u64);
+            on(Flow::Written(chunk.len() as u64));
             hash.update(chunk.clone()).await?;
             writer.put(chunk);
         }
@@ -82,7 +89,169 @@ where
     } else {
         writer.finish().await.map_err(fail)?;
     }
-    hash.finish().await
+    Ok(Written {
+        sent: hash.finish().await?,
+        read_back: None,
+    })
+}
+
+/// What [`write_object`] reports as bytes flow.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Flow {
+    /// Bytes handed to the store.
+    Written(u64),
+    /// Bytes read back from the store and hashed.
+    Verified(u64),
+}
+
+/// The outcome of [`write_object`].
+#[derive(Debug)]
+pub(crate) struct Written {
+    /// The checksums of what was sent.
+    pub(crate) sent: Digests,
+    /// XXH3-128 of what a local region's file held right after each part was written; `None`
+    /// for other stores, which the caller reads back once the object is complete.
+    pub(crate) read_back: Option<String>,
+}
+
+/// A local region's file, written part by part and read back right after each part is written:
+/// the bytes are still in the page cache, so checking them costs a copy, not a second pass
+/// over a disk that a large image has long since flushed. The file is staged as `<file>#<pid>`
+/// (the name [`remove_stale_uploads`] cleans up) and renamed when every part checked out, so
+/// a failure or a crash leaves no object behind.
+async fn write_local<S>(
+    region: &Region,
+    key: &Path,
+    file: PathBuf,
+    mut input: S,
+    limits: Limits,
+    sha256: bool,
+    on: &mut impl FnMut(Flow),
+) -> Result<Written, ReplicateError>
+where
+    S: Stream<Item = Result<Bytes, ReplicateError>> + Unpin,
+{
+    let k = key.as_ref();
+    let fail = |action: &'static str, e: std::io::Error| {
+        let e = object_store::Error::Generic {
+            store: "LocalFileSystem",
+            source: Box::new(e),
+        };
+        store_error(&region.name, k, action, &e)
+    };
+    let staged = staging_path(&file);
+    // Parts waiting for the writer: the local disk gains nothing from a deep queue.
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<Bytes>>(limits.parts_in_flight.min(2));
+    let verified = Arc::new(AtomicU64::new(0));
+    let writer = tokio::task::spawn_blocking({
+        let (staged, verified) = (staged.clone(), Arc::clone(&verified));
+        move || write_and_read_back(&staged, rx, &verified)
+    });
+    let mut hash = PipelinedHash::new(sha256);
+    let mut part = Vec::new();
+    let mut part_len = 0;
+    let mut reported = 0;
+    let copied = async {
+        while let Some(chunk) = input.next().await {
+            let chunk = chunk?;
+            on(Flow::Written(chunk.len() as u64));
+            hash.update(chunk.clone()).await?;
+            part_len += chunk.len();
+            part.push(chunk);
+            if part_len >= limits.part_size {
+                part_len = 0;
+                if tx.send(std::mem::take(&mut part)).await.is_err() {
+                    // The writer stopped: its error says why.
+                    return Ok(());
+                }
+            }
+            let now = verified.load(Ordering::Relaxed);
+            on(Flow::Verified(now - reported));
+            reported = now;
+        }
+        if !part.is_empty() {
+            let _ = tx.send(part).await;
+        }
+        Ok::<_, ReplicateError>(())
+    }
+    .await;
+    drop(tx);
+    let written = writer
+        .await
+        .map_err(|e| ReplicateError::Interrupted(format!("writing stopped: {e}")))
+        .and_then(|r| r.map_err(|e| fail("writing", e)));
+    let result = match (copied, written) {
+        (Err(e), _) | (Ok(()), Err(e)) => Err(e),
+        (Ok(()), Ok(read_back)) => hash.finish().await.map(|sent| (sent, read_back)),
+    };
+    let (sent, read_back) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            if let Err(rm) = tokio::fs::remove_file(&staged).await {
+                tracing::debug!(path = %staged.display(), error = %rm, "removing an unfinished copy failed");
+            }
+            return Err(e);
+        }
+    };
+    on(Flow::Verified(verified.load(Ordering::Relaxed) - reported));
+    if read_back == sent.xxh3 {
+        tokio::fs::rename(&staged, &file)
+            .await
+            .map_err(|e| fail("writing", e))?;
+    } else if let Err(rm) = tokio::fs::remove_file(&staged).await {
+        tracing::debug!(path = %staged.display(), error = %rm, "removing a corrupt copy failed");
+    }
+    Ok(Written {
+        sent,
+        read_back: Some(read_back),
+    })
+}
+
+/// `<file>#<pid>`: unique to this process, and only one operation works on a key at a time.
+fn staging_path(file: &FsPath) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(format!("#{}", std::process::id()));
+    PathBuf::from(name)
+}
+
+/// The writer's side of [`write_local`]: appends each part to `staged`, reads it back in
+/// [`FILE_CHUNK`] pieces and returns the XXH3-128 of everything read back.
+fn write_and_read_back(
+    staged: &FsPath,
+    mut parts: tokio::sync::mpsc::Receiver<Vec<Bytes>>,
+    verified: &AtomicU64,
+) -> std::io::Result<String> {
+    use std::io::Write as _;
+    use std::os::unix::fs::FileExt as _;
+
+    if let Some(dir) = staged.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(staged)?;
+    let mut back = Xxh3::new();
+    let mut buf = vec![0; FILE_CHUNK];
+    let mut offset = 0u64;
+    while let Some(part) = parts.blocking_recv() {
+        let mut len = 0u64;
+        for chunk in &part {
+            file.write_all(chunk)?;
+            len += chunk.len() as u64;
+        }
+        let end = offset + len;
+        while offset < end {
+            let n = (end - offset).min(FILE_CHUNK as u64) as usize;
+            file.read_exact_at(&mut buf[..n], offset)?;
+            back.update(&buf[..n]);
+            offset += n as u64;
+            verified.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+    Ok(format!("{:032x}", back.digest128()))
 }
 
 /// Reads `key` of `region` in bounded chunks; its size and the chunks.
@@ -193,5 +362,96 @@ async fn remove_stale_uploads(region: &Region, key: &Path) {
     });
     if let Err(e) = cleanup.await {
         tracing::debug!(error = %e, "cleaning unfinished uploads stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PART: usize = 64 * 1024;
+
+    fn chunks(data: &[u8]) -> Vec<Result<Bytes, ReplicateError>> {
+        data.chunks(10_000)
+            .map(|c| Ok(Bytes::copy_from_slice(c)))
+            .collect()
+    }
+
+    fn limits() -> Limits {
+        Limits {
+            part_size: PART,
+            parts_in_flight: 4,
+        }
+    }
+
+    fn files_in(dir: &FsPath) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[tokio::test]
+    async fn a_local_write_reads_every_part_back_and_leaves_only_the_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let region = Region::local("a", dir.path()).unwrap();
+        let key = Path::from("p/o/os.vhd");
+        let data: Vec<u8> = (0..PART * 3 + 1234).map(|i| (i % 251) as u8).collect();
+        let (mut written, mut verified) = (0, 0);
+        let input = futures::stream::iter(chunks(&data));
+        let out = write_object(&region, &key, input, limits(), true, |f| match f {
+            Flow::Written(n) => written += n,
+            Flow::Verified(n) => verified += n,
+        })
+        .await
+        .unwrap();
+
+        let len = data.len() as u64;
+        assert_eq!((written, verified), (len, len));
+        let xxh3 = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(&data));
+        assert_eq!(out.sent.xxh3, xxh3);
+        assert_eq!(out.read_back.as_deref(), Some(xxh3.as_str()));
+        assert_eq!(std::fs::read(dir.path().join("p/o/os.vhd")).unwrap(), data);
+        assert_eq!(files_in(&dir.path().join("p/o")), ["os.vhd"]);
+    }
+
+    #[tokio::test]
+    async fn a_failed_local_write_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let region = Region::local("a", dir.path()).unwrap();
+        let key = Path::from("p/o/os.vhd");
+        let data = vec![7u8; PART * 2];
+        let mut input = chunks(&data);
+        input.push(Err(ReplicateError::Interrupted(
+            "the image went away".into(),
+        )));
+        let err = write_object(
+            &region,
+            &key,
+            futures::stream::iter(input),
+            limits(),
+            false,
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+
+        assert!(err.to_string().contains("went away"), "{err}");
+        assert!(files_in(&dir.path().join("p/o")).is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_unfinished_local_write_of_a_killed_process_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let region = Region::local("a", dir.path()).unwrap();
+        let key = Path::from("os.vhd");
+        std::fs::write(dir.path().join("os.vhd#4242"), b"half a disk").unwrap();
+        let input = futures::stream::iter(chunks(b"a whole disk"));
+        write_object(&region, &key, input, limits(), false, |_| {})
+            .await
+            .unwrap();
+        assert_eq!(files_in(dir.path()), ["os.vhd"]);
     }
 }
