@@ -26,7 +26,10 @@ pub fn App() -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
     provide_context(api::Api::new(session));
-    provide_context(components::leave::LeaveGuard::new());
+    let leave_guard = components::leave::LeaveGuard::new();
+    provide_context(leave_guard);
+    // Before the router: its popstate listener must come second.
+    components::leave::guard_history(leave_guard);
     Effect::new(move |_| web::set_document_lang(session.lang.get().tag()));
     let lang = session.lang;
     view! {

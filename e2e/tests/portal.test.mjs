@@ -191,6 +191,69 @@ test('leaving the editor with unsaved changes asks first: staying keeps the edit
   await page.waitForURL(`${BASE}/offers/${id}/status`);
 }));
 
+test('Back and Forward with unsaved changes ask first: staying keeps the page and the edits, leaving goes', () => withPage(async (page) => {
+  const id = `e2e-back-${Date.now()}`;
+  // All Offers, then the editor: Back from it stays within the app.
+  await createOffer(page, id, 'Back test');
+  const editor = `${BASE}/offers/${id}/editor`;
+  const name = byId('definition.displayText');
+  const dialog = page.locator('.modal[role=dialog]');
+  await page.fill(name, 'Edited, not saved');
+  await page.waitForSelector('.save-state[data-state=unsaved]');
+
+  // Back asks; All Offers is never shown while it does.
+  await page.goBack();
+  await dialog.waitFor({ timeout: 5000 });
+  await page.waitForURL(editor, { timeout: 5000 });
+  assert.match(await dialog.locator('h2').textContent(), /Leave without saving/);
+  assert.equal(await page.locator('.offers-table').count(), 0, 'All Offers not rendered');
+  // Keep editing: the same URL, the edit still there.
+  await dialog.locator('button', { hasText: 'Keep editing' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(page.url(), editor);
+  assert.equal(await page.inputValue(name), 'Edited, not saved');
+  assert.equal(await page.locator('.save-state').getAttribute('data-state'), 'unsaved');
+
+  // Back again, Leave: All Offers.
+  await page.goBack();
+  await dialog.waitFor({ timeout: 5000 });
+  await dialog.locator('.btn-danger').click();
+  await page.waitForSelector('.offers-table', { timeout: 10000 });
+  assert.equal(page.url(), `${BASE}/`);
+  assert.equal(await dialog.count(), 0);
+
+  // Without edits, Forward and Back move at once.
+  await page.goForward();
+  await page.waitForURL(editor, { timeout: 5000 });
+  await page.waitForSelector(name);
+  assert.equal(await page.inputValue(name), 'Back test', 'the unsaved edit was dropped');
+  await page.goBack();
+  await page.waitForSelector('.offers-table', { timeout: 10000 });
+  assert.equal(page.url(), `${BASE}/`);
+  assert.equal(await dialog.count(), 0, 'no question without edits');
+
+  // Forward asks too: editor → Status, Back to the editor, edit, Forward.
+  await page.goForward();
+  await page.waitForSelector(name);
+  await page.click('.offer-tabs a:not([aria-current])');
+  await page.waitForURL(`${BASE}/offers/${id}/status`);
+  await page.goBack();
+  await page.waitForURL(editor, { timeout: 5000 });
+  await page.fill(name, 'Edited again');
+  await page.waitForSelector('.save-state[data-state=unsaved]');
+  await page.goForward();
+  await dialog.waitFor({ timeout: 5000 });
+  await page.waitForURL(editor, { timeout: 5000 });
+  await dialog.locator('button', { hasText: 'Keep editing' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  assert.equal(await page.inputValue(name), 'Edited again');
+  await page.goForward();
+  await dialog.waitFor({ timeout: 5000 });
+  await dialog.locator('.btn-danger').click();
+  await page.waitForURL(`${BASE}/offers/${id}/status`, { timeout: 10000 });
+  await page.waitForSelector('section.history', { timeout: 10000 });
+}));
+
 test('open ports, screenshots and videos have inputs with their rules next to them', () => withPage(async (page) => {
   const id = `e2e-media-${Date.now()}`;
   await createOffer(page, id, 'Media test');
