@@ -140,7 +140,7 @@ impl Server {
             store,
             settings: Arc::new(settings),
             wake: Arc::new(Notify::new()),
-            status_cache: Arc::default(),
+            answers: Arc::default(),
             site: open_store(&config.site_store)?,
             regions: Arc::new(regions),
         };

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use portal_domain::Lang;
+use portal_domain::api::OfferSummary;
 
 use portal_domain::validation::Options;
 use tokio::sync::Notify;
@@ -47,8 +48,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Wakes the workers when a step becomes runnable.
     pub wake: Arc<Notify>,
-    /// Rendered status answers (the most polled endpoint).
-    pub status_cache: Arc<StatusCache>,
+    /// Rendered status answers and offers lists (the most read endpoints).
+    pub answers: Arc<AnswerCache>,
     /// Where product pages, catalogue entries and their assets are written (Packaging).
     pub site: Arc<dyn object_store::ObjectStore>,
     /// The regions certified disks are replicated to (Provisioning).
@@ -65,33 +66,58 @@ impl AppState {
 /// Publisher, offer and language of a cached status answer.
 type StatusKey = (String, String, Lang);
 
-/// Rendered `GET …/status` answers per offer and language. This process drops an offer's
-/// entries whenever it changes the offer or its operation (API writes and every engine
-/// transition); changes made by *other* server processes on a shared database show after at
-/// most [`StatusCache::TTL`].
-#[derive(Debug, Default)]
-pub struct StatusCache {
-    entries: Mutex<HashMap<StatusKey, (Instant, Bytes)>>,
+/// A publisher's offers list as read from the database: the summaries (filtered for queries
+/// with a search or a status) and the unfiltered answer's JSON.
+#[derive(Debug)]
+pub struct OfferList {
+    /// Every offer, newest change first.
+    pub summaries: Vec<OfferSummary>,
+    /// `summaries` as JSON.
+    pub body: Bytes,
 }
 
-impl StatusCache {
+/// Rendered answers of the most read endpoints: `GET …/status` per offer and language, and
+/// the offers list per publisher. This process drops an offer's status and its publisher's list
+/// whenever it changes the offer or its operation (API writes and every engine transition);
+/// changes made by *other* server processes on a shared database show after at most
+/// [`AnswerCache::TTL`].
+#[derive(Debug, Default)]
+pub struct AnswerCache {
+    statuses: Mutex<HashMap<StatusKey, (Instant, Bytes)>>,
+    lists: Mutex<HashMap<String, (Instant, Arc<OfferList>)>>,
+    /// One list read at a time per publisher: when a list goes stale under load, the requests
+    /// that find it gone wait for one read instead of each reading the database.
+    list_reads: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl AnswerCache {
     /// How long an answer is served without reading the database again.
     pub const TTL: Duration = Duration::from_millis(500);
-    /// Entries kept at most; the cache is emptied when it would grow past this.
-    const MAX_ENTRIES: usize = 10_000;
+    /// Status answers kept at most; they are all dropped when there would be more.
+    const MAX_STATUSES: usize = 10_000;
+    /// JSON bytes of the lists kept at most (the summaries take about as much again); they
+    /// are all dropped when there would be more.
+    const MAX_LIST_BYTES: usize = 32 * 1024 * 1024;
 
-    /// A fresh answer for the offer in a language.
-    pub fn get(&self, publisher: &str, offer: &str, lang: Lang) -> Option<Bytes> {
-        let entries = self.entries.lock().ok()?;
+    /// A fresh status answer for the offer in a language.
+    pub fn status(&self, publisher: &str, offer: &str, lang: Lang) -> Option<Bytes> {
+        let entries = self.statuses.lock().ok()?;
         let (at, body) = entries.get(&(publisher.to_owned(), offer.to_owned(), lang))?;
         (at.elapsed() < Self::TTL).then(|| body.clone())
     }
 
-    /// Keeps an answer read at `read_at` (taken before the database read, so an invalidation
-    /// racing with the read is never hidden for longer than the TTL).
-    pub fn put(&self, publisher: &str, offer: &str, lang: Lang, read_at: Instant, body: Bytes) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= Self::MAX_ENTRIES {
+    /// Keeps a status answer read at `read_at` (taken before the database read, so an
+    /// invalidation racing with the read is never hidden for longer than the TTL).
+    pub fn put_status(
+        &self,
+        publisher: &str,
+        offer: &str,
+        lang: Lang,
+        read_at: Instant,
+        body: Bytes,
+    ) {
+        if let Ok(mut entries) = self.statuses.lock() {
+            if entries.len() >= Self::MAX_STATUSES {
                 entries.clear();
             }
             entries.insert(
@@ -101,12 +127,46 @@ impl StatusCache {
         }
     }
 
-    /// Drops every cached answer of an offer.
+    /// A fresh offers list of the publisher.
+    pub fn list(&self, publisher: &str) -> Option<Arc<OfferList>> {
+        let entries = self.lists.lock().ok()?;
+        let (at, list) = entries.get(publisher)?;
+        (at.elapsed() < Self::TTL).then(|| Arc::clone(list))
+    }
+
+    /// The lock to hold while reading the publisher's list from the database (check
+    /// [`Self::list`] again once it is held).
+    pub fn list_read(&self, publisher: &str) -> Arc<tokio::sync::Mutex<()>> {
+        match self.list_reads.lock() {
+            Ok(mut locks) => Arc::clone(locks.entry(publisher.to_owned()).or_default()),
+            Err(_) => Arc::default(),
+        }
+    }
+
+    /// Keeps a publisher's offers list read at `read_at` (as for [`Self::put_status`]).
+    pub fn put_list(&self, publisher: &str, read_at: Instant, list: Arc<OfferList>) {
+        if list.body.len() > Self::MAX_LIST_BYTES {
+            return;
+        }
+        if let Ok(mut entries) = self.lists.lock() {
+            entries.remove(publisher);
+            let kept: usize = entries.values().map(|(_, l)| l.body.len()).sum();
+            if kept + list.body.len() > Self::MAX_LIST_BYTES {
+                entries.clear();
+            }
+            entries.insert(publisher.to_owned(), (read_at, list));
+        }
+    }
+
+    /// Drops every cached status answer of an offer and its publisher's list.
     pub fn invalidate(&self, publisher: &str, offer: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
+        if let Ok(mut entries) = self.statuses.lock() {
             for lang in Lang::ALL {
                 entries.remove(&(publisher.to_owned(), offer.to_owned(), lang));
             }
+        }
+        if let Ok(mut entries) = self.lists.lock() {
+            entries.remove(publisher);
         }
     }
 }
@@ -117,26 +177,74 @@ mod tests {
 
     #[test]
     fn status_answers_are_served_until_invalidated_or_old() {
-        let cache = StatusCache::default();
+        let cache = AnswerCache::default();
         let body = Bytes::from_static(b"{}");
-        cache.put("contoso", "vm", Lang::En, Instant::now(), body.clone());
-        assert_eq!(cache.get("contoso", "vm", Lang::En), Some(body.clone()));
-        assert_eq!(cache.get("contoso", "vm", Lang::Ko), None, "per language");
-        assert_eq!(cache.get("contoso", "other", Lang::En), None, "per offer");
+        cache.put_status("contoso", "vm", Lang::En, Instant::now(), body.clone());
+        assert_eq!(cache.status("contoso", "vm", Lang::En), Some(body.clone()));
+        assert_eq!(
+            cache.status("contoso", "vm", Lang::Ko),
+            None,
+            "per language"
+        );
+        assert_eq!(
+            cache.status("contoso", "other", Lang::En),
+            None,
+            "per offer"
+        );
         cache.invalidate("contoso", "vm");
         assert_eq!(
-            cache.get("contoso", "vm", Lang::En),
+            cache.status("contoso", "vm", Lang::En),
             None,
             "a write drops it"
         );
         let old = Instant::now()
-            .checked_sub(StatusCache::TTL)
+            .checked_sub(AnswerCache::TTL)
             .unwrap_or_else(Instant::now);
-        cache.put("contoso", "vm", Lang::En, old, body);
+        cache.put_status("contoso", "vm", Lang::En, old, body);
         assert_eq!(
-            cache.get("contoso", "vm", Lang::En),
+            cache.status("contoso", "vm", Lang::En),
             None,
             "an answer older than the TTL is not served"
         );
+    }
+
+    fn list(body: &'static [u8]) -> Arc<OfferList> {
+        Arc::new(OfferList {
+            summaries: Vec::new(),
+            body: Bytes::from_static(body),
+        })
+    }
+
+    #[test]
+    fn a_publishers_list_is_dropped_by_a_write_to_any_of_its_offers() {
+        let cache = AnswerCache::default();
+        cache.put_list("contoso", Instant::now(), list(b"[1]"));
+        cache.put_list("fabrikam", Instant::now(), list(b"[2]"));
+        assert_eq!(cache.list("contoso").unwrap().body, &b"[1]"[..]);
+        cache.invalidate("contoso", "any-offer");
+        assert!(cache.list("contoso").is_none(), "a write drops it");
+        assert!(cache.list("fabrikam").is_some(), "per publisher");
+        let old = Instant::now()
+            .checked_sub(AnswerCache::TTL)
+            .unwrap_or_else(Instant::now);
+        cache.put_list("contoso", old, list(b"[3]"));
+        assert!(cache.list("contoso").is_none(), "older than the TTL");
+    }
+
+    #[test]
+    fn lists_are_bounded_by_their_bytes() {
+        let cache = AnswerCache::default();
+        let of_len = |n: usize| {
+            Arc::new(OfferList {
+                summaries: Vec::new(),
+                body: Bytes::from(vec![b'x'; n]),
+            })
+        };
+        let half = AnswerCache::MAX_LIST_BYTES / 2 + 1;
+        cache.put_list("a", Instant::now(), of_len(half));
+        cache.put_list("b", Instant::now(), of_len(half));
+        assert!(cache.list("a").is_none() && cache.list("b").is_some());
+        cache.put_list("c", Instant::now(), of_len(AnswerCache::MAX_LIST_BYTES + 1));
+        assert!(cache.list("c").is_none(), "never kept");
     }
 }

@@ -170,7 +170,7 @@ async fn method_not_allowed() -> ApiError {
 }
 
 /// After a successful write to an offer (PUT, publish, go live, cancel), drops its cached
-/// status answers so the next read shows the change.
+/// status answers and its publisher's list so the next read shows the change.
 async fn invalidate_status_after_writes(
     axum::extract::State(state): axum::extract::State<AppState>,
     req: Request,
@@ -185,7 +185,7 @@ async fn invalidate_status_after_writes(
     if let Some((publisher, offer)) = target
         && response.status().is_success()
     {
-        state.status_cache.invalidate(&publisher, &offer);
+        state.answers.invalidate(&publisher, &offer);
     }
     response
 }

@@ -1,6 +1,9 @@
 //! Offers: list, read (draft, version, slot) and create-or-modify with ETag / If-Match.
 
+use std::sync::Arc;
+
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +16,7 @@ use serde::Deserialize;
 use crate::api::extract::{IfMatch, JsonBody, OfferPath, publisher_id};
 use crate::auth::Principal;
 use crate::error::{ApiError, ApiResult};
-use crate::state::AppState;
+use crate::state::{AppState, OfferList};
 use crate::store::{OfferRow, now_ms};
 use crate::views;
 
@@ -64,13 +67,15 @@ pub struct ListQuery {
     status: Option<String>,
 }
 
-/// `GET /api/publishers/{publisher}/offers`
+/// `GET /api/publishers/{publisher}/offers`: every offer, newest change first. The list is
+/// kept per publisher ([`crate::state::AnswerCache`]): reading 10,000 rows costs tens of milliseconds, most
+/// of it handing rows from the database thread to the handler one by one.
 pub async fn list_offers(
     State(state): State<AppState>,
     principal: Principal,
     Path(publisher): Path<String>,
     Query(q): Query<ListQuery>,
-) -> ApiResult<Json<Vec<OfferSummary>>> {
+) -> ApiResult<Response> {
     let publisher = publisher_id(&publisher)?;
     authorize(&principal, publisher.as_str())?;
     let search = q
@@ -78,15 +83,52 @@ pub async fn list_offers(
         .as_deref()
         .map(str::to_lowercase)
         .filter(|s| !s.is_empty());
-    let mut out = Vec::new();
     let status = q.status.as_deref().filter(|s| !s.is_empty());
-    for row in state.store.list_offers(publisher.as_str()).await? {
-        if let Some(s) = &search
-            && !row.display_name.to_lowercase().contains(s)
-            && !row.offer_id.contains(s.as_str())
-        {
-            continue;
-        }
+    let list = match state.answers.list(publisher.as_str()) {
+        Some(list) => list,
+        None => read_list(&state, publisher.as_str()).await?,
+    };
+    if search.is_none() && status.is_none() {
+        return Ok((
+            [(header::CONTENT_TYPE, "application/json")],
+            list.body.clone(),
+        )
+            .into_response());
+    }
+    let found: Vec<&OfferSummary> = list
+        .summaries
+        .iter()
+        .filter(|o| {
+            search.as_deref().is_none_or(|s| {
+                o.definition.display_text.to_lowercase().contains(s) || o.id.contains(s)
+            }) && status.is_none_or(|st| o.status.as_str() == st)
+        })
+        .collect();
+    Ok(Json(found).into_response())
+}
+
+/// Reads the publisher's list and keeps it, unless another request did while this one
+/// waited for its turn.
+async fn read_list(state: &AppState, publisher: &str) -> ApiResult<Arc<OfferList>> {
+    let lock = state.answers.list_read(publisher);
+    let _turn = lock.lock().await;
+    if let Some(list) = state.answers.list(publisher) {
+        return Ok(list);
+    }
+    let read_at = std::time::Instant::now();
+    let summaries = offer_summaries(state, publisher).await?;
+    let body = Bytes::from(serde_json::to_vec(&summaries).map_err(anyhow::Error::from)?);
+    let list = Arc::new(OfferList { summaries, body });
+    state
+        .answers
+        .put_list(publisher, read_at, Arc::clone(&list));
+    Ok(list)
+}
+
+/// Every offer of a publisher as the list shows it.
+async fn offer_summaries(state: &AppState, publisher: &str) -> ApiResult<Vec<OfferSummary>> {
+    let mut out = Vec::new();
+    for row in state.store.list_offers(publisher).await? {
         let live = row.production_version.is_some();
         let changed = row
             .production_hash
@@ -106,14 +148,9 @@ pub async fn list_offers(
             },
             None => StatusSummary::new(None, live, changed),
         };
-        if let Some(st) = status
-            && detail.status.as_str() != st
-        {
-            continue;
-        }
         out.push(OfferSummary {
             offer_type_id: VM_OFFER_TYPE.into(),
-            publisher_id: publisher.as_str().to_owned(),
+            publisher_id: publisher.to_owned(),
             status: detail.status,
             id: row.offer_id,
             version: u64::try_from(row.version).unwrap_or(0),
@@ -124,7 +161,7 @@ pub async fn list_offers(
             status_detail: detail,
         });
     }
-    Ok(Json(out))
+    Ok(out)
 }
 
 /// `GET /api/publishers/{publisher}/offers/{offer}`: the draft.

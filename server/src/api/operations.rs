@@ -239,14 +239,14 @@ pub async fn get_status(
 ) -> ApiResult<Response> {
     authorize(&principal, path.publisher.as_str())?;
     let (p, o) = (path.publisher.as_str(), path.offer.as_str());
-    let cache = &state.status_cache;
-    let body = match cache.get(p, o, lang) {
+    let cache = &state.answers;
+    let body = match cache.status(p, o, lang) {
         Some(body) => body,
         None => {
             let read_at = std::time::Instant::now();
             let view = offer_status(&state, &path, lang).await?;
             let body = Bytes::from(serde_json::to_vec(&view).map_err(anyhow::Error::from)?);
-            cache.put(p, o, lang, read_at, body.clone());
+            cache.put_status(p, o, lang, read_at, body.clone());
             body
         }
     };

@@ -87,7 +87,7 @@ impl StepContext {
             anyhow::bail!("lease lost");
         }
         self.state
-            .status_cache
+            .answers
             .invalidate(&self.op.publisher_id, &self.op.offer_id);
         Ok(())
     }
@@ -272,7 +272,7 @@ async fn finish(ctx: &mut StepContext, outcome: StepOutcome) -> anyhow::Result<(
         anyhow::bail!("lease lost before the step could be recorded");
     }
     ctx.state
-        .status_cache
+        .answers
         .invalidate(&ctx.op.publisher_id, &ctx.op.offer_id);
     tracing::info!(operation.id = %ctx.op.id, step = step.as_str(), status = %ctx.op.status, "step ended");
     ctx.state.wake.notify_waiters();

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, V};
+use crate::helpers::{TestApp, V, VhdServer, offer_status};
 
 fn etag(res: &reqwest::Response) -> String {
     res.headers()
@@ -131,6 +131,62 @@ async fn list_offers_with_search_and_status() {
         ))
         .await;
     assert_eq!(none.as_array().unwrap().len(), 0);
+}
+
+/// The list is kept per publisher between reads: every write and every engine transition must
+/// show in the very next read, well within the cache's 500 ms.
+#[tokio::test]
+async fn the_list_shows_every_change_at_once() {
+    let app = TestApp::spawn().await;
+    let list = || async {
+        let (code, body) = app
+            .get_json(&format!("/api/publishers/contoso/offers?{V}"))
+            .await;
+        assert_eq!(code, 200, "{body}");
+        body.as_array().unwrap().clone()
+    };
+    let named = |name: &str| json!({"definition": {"displayText": name}});
+    assert_eq!(
+        app.put_offer("alpha", &named("Alpha VM"), None)
+            .await
+            .status(),
+        201
+    );
+    assert_eq!(list().await.len(), 1);
+
+    assert_eq!(
+        app.put_offer("beta", &named("Beta VM"), None)
+            .await
+            .status(),
+        201
+    );
+    let renamed = app
+        .put_offer("alpha", &named("Alpha VM 2"), Some("*"))
+        .await;
+    assert_eq!(renamed.status(), 200);
+    let now = list().await;
+    let names: Vec<&str> = now
+        .iter()
+        .map(|o| o["definition"]["displayText"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Alpha VM 2", "Beta VM"], "newest change first");
+
+    // A complete offer whose images answer 404: the engine fails it at Certification.
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    let doc = vhds.offer("beta", "missing");
+    assert_eq!(app.put_offer("beta", &doc, Some("*")).await.status(), 200);
+    assert_eq!(app.publish("beta", "a@x.com").await.status(), 202);
+    let beta = |l: &[Value]| l.iter().find(|o| o["id"] == "beta").unwrap()["status"].clone();
+    assert_ne!(beta(&list().await), "neverPublished", "the publish shows");
+    app.wait_status("beta", 30, |v| offer_status(v) == "failed")
+        .await;
+    assert_eq!(
+        beta(&list().await),
+        "failed",
+        "the engine's transition shows"
+    );
 }
 
 #[tokio::test]
