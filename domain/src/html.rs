@@ -24,7 +24,7 @@ pub fn check_simple_html(text: &str) -> Result<(), Problem> {
         let rest = &text[start..];
         if rest.starts_with("!--") {
             // A comment: skip it whole; an unterminated comment swallows the rest.
-            i = rest.find("-->").map_or(text.len(), |e| start + e + 3);
+            i = comment_end(rest).map_or(text.len(), |e| start + e);
             continue;
         }
         let closing = rest.starts_with('/');
@@ -71,6 +71,21 @@ fn find_tag_end(text: &str, from: usize) -> usize {
         }
     }
     text.len()
+}
+
+/// Where a comment that starts `rest` (`!--…`, after the `<`) ends, just past its `>`, as
+/// an HTML5 parser ends it: at `-->` or `--!>`, and at once for `<!-->` and `<!--->`. The
+/// opening dashes count as part of a closing sequence (`<!-->`, `<!---!>`), but `<!--!>` is
+/// not closed. A checker that ended comments later than the browser would let markup past.
+fn comment_end(rest: &str) -> Option<usize> {
+    // `--` + content: `-->` here also finds `<!-->` (at 0) and `<!--->` (at 1).
+    let arrow = rest.get(1..)?.find("-->").map(|e| 1 + e + 3);
+    // `-` + content: `--!>` at 0 is `<!---!>`; `<!--!>` cannot match.
+    let bang = rest.get(2..)?.find("--!>").map(|e| 2 + e + 4);
+    match (arrow, bang) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 fn check_attributes(tag: &str, attrs: &str) -> Result<(), Problem> {
@@ -173,6 +188,28 @@ mod tests {
         for (html, expected) in cases {
             assert_eq!(check_simple_html(html), Err(expected), "{html}");
         }
+    }
+
+    #[test]
+    fn comments_end_where_a_browser_ends_them() {
+        let script = Err(Problem::DisallowedHtmlTag {
+            tag: "script".into(),
+        });
+        for html in [
+            "<!-- x --!><script>alert(1)</script>",
+            "<!---!><script>alert(1)</script>",
+            "<!--><script>alert(1)</script>",
+            "<!---><script>alert(1)</script>",
+            "<!-- x ---><script>alert(1)</script>",
+        ] {
+            assert_eq!(check_simple_html(html), script, "{html}");
+        }
+        // Inside a quoted attribute value, markup is the value's text.
+        let quoted = "<a href=\"https://x\" title='\"><script>alert(1)</script>'>docs</a>";
+        assert_eq!(check_simple_html(quoted), Ok(()));
+        // Not closed: a browser reads the rest as the comment's text.
+        assert_eq!(check_simple_html("<!--!><script>alert(1)</script>"), Ok(()));
+        assert_eq!(check_simple_html("<!-- <!-- --> <b>ok</b>"), Ok(()));
     }
 
     #[test]
