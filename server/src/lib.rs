@@ -23,6 +23,8 @@ use std::time::Duration;
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::state::{AppState, Settings};
@@ -153,6 +155,11 @@ impl Server {
             .nest("/api", api::router(state.clone()))
             .merge(images.as_ref().map(demo::vhd::DemoImages::router).unwrap_or_default())
             .merge(web::router(&config.web_dir))
+            // Brotli or gzip when the client accepts it: the app's wasm is 1.3 MB raw and
+            // ≈ 0.35 MB compressed, a list of 10,000 offers 3.3 MB raw. Quality 5: about as
+            // small as the best for JSON at a fraction of the CPU. Event streams and images
+            // are left alone (the default predicate).
+            .layer(CompressionLayer::new().quality(CompressionLevel::Precise(5)))
             // Spans record the path only: query strings may carry an access token.
             .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path())

@@ -16,7 +16,13 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 pub fn router(web_dir: &Path) -> Router {
     if web_dir.join("index.html").is_file() {
         let index = ServeFile::new(web_dir.join("index.html"));
-        Router::new().fallback_service(ServeDir::new(web_dir).fallback(index))
+        // `F.br` / `F.gz` next to a file, when the build wrote them, are sent instead of
+        // compressing on every request.
+        let files = ServeDir::new(web_dir)
+            .precompressed_br()
+            .precompressed_gzip()
+            .fallback(index);
+        Router::new().fallback_service(files)
     } else {
         Router::new().fallback(|| async { Html(NOT_BUILT) })
     }

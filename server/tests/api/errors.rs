@@ -236,6 +236,23 @@ async fn built_web_app_is_served_with_spa_fallback() {
     }
     let js = app.client.get(app.url("/app.js")).send().await.unwrap();
     assert_eq!(js.text().await.unwrap(), "console.log(1)");
+
+    // A precompressed copy written by the build is sent to browsers that accept it.
+    std::fs::write(web.path().join("app.wasm"), b"\0asm raw module").unwrap();
+    std::fs::write(web.path().join("app.wasm.br"), b"brotli bytes").unwrap();
+    let wasm = app
+        .client
+        .get(app.url("/app.wasm"))
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wasm.headers()["content-encoding"], "br");
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(&wasm.bytes().await.unwrap()[..], b"brotli bytes");
+    let raw = app.client.get(app.url("/app.wasm")).send().await.unwrap();
+    assert!(raw.headers().get("content-encoding").is_none());
+    assert_eq!(&raw.bytes().await.unwrap()[..], b"\0asm raw module");
     let (status, _) = envelope(app.req(Method::GET, "/api/unknown").send().await.unwrap()).await;
     assert_eq!(status, 404, "no SPA fallback under /api");
 }

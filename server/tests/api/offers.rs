@@ -190,6 +190,41 @@ async fn the_list_shows_every_change_at_once() {
 }
 
 #[tokio::test]
+async fn answers_are_compressed_for_clients_that_accept_it() {
+    let app = TestApp::spawn().await;
+    for i in 0..20 {
+        let name = json!({"definition": {"displayText": format!("Offer {i}")}});
+        app.put_offer(&format!("o{i}"), &name, None).await;
+    }
+    let path = format!("/api/publishers/contoso/offers?{V}");
+    let plain = app.req(Method::GET, &path).send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    let res = app
+        .req(Method::GET, &path)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-encoding"], "gzip");
+    let packed = res.bytes().await.unwrap();
+    assert!(
+        packed.len() * 4 < plain.len(),
+        "{} of {}",
+        packed.len(),
+        plain.len()
+    );
+    let mut unpacked = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&packed[..]),
+        &mut unpacked,
+    )
+    .unwrap();
+    assert_eq!(unpacked, plain);
+}
+
+#[tokio::test]
 async fn slots_and_versions_never_reached_are_404() {
     let app = TestApp::spawn().await;
     app.put_offer("o1", &json!({}), None).await;
