@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::i18n::t;
+use crate::json::decode;
 use crate::model::editor::IfMatch;
 use crate::session::Session;
 
@@ -142,7 +143,10 @@ impl Api {
         if status == 401 {
             self.session.sign_out();
         }
-        let envelope = response.json::<ErrorEnvelope>().await.ok();
+        let envelope = match response.text().await {
+            Ok(text) => decode::<ErrorEnvelope>(&text).ok(),
+            Err(_) => None,
+        };
         Err(match envelope {
             Some(e) => ApiError {
                 status,
@@ -163,11 +167,9 @@ impl Api {
         &self,
         request: Result<Request, gloo_net::Error>,
     ) -> Result<T, ApiError> {
-        self.send(request)
-            .await?
-            .json::<T>()
-            .await
-            .map_err(|_| ApiError::decode())
+        let response = self.send(request).await?;
+        let text = response.text().await.map_err(|_| ApiError::decode())?;
+        decode(&text).map_err(|_| ApiError::decode())
     }
 
     /// `GET /api/publishers/{p}/offers`.
@@ -185,10 +187,8 @@ impl Api {
             )
             .await?;
         let etag = response.headers().get("ETag");
-        let doc = response
-            .json::<Value>()
-            .await
-            .map_err(|_| ApiError::decode())?;
+        let text = response.text().await.map_err(|_| ApiError::decode())?;
+        let doc = decode::<Value>(&text).map_err(|_| ApiError::decode())?;
         Ok(Versioned { doc, etag })
     }
 
@@ -205,10 +205,8 @@ impl Api {
         }
         let response = self.send(builder.json(doc)).await?;
         let etag = response.headers().get("ETag");
-        let doc = response
-            .json::<Value>()
-            .await
-            .map_err(|_| ApiError::decode())?;
+        let text = response.text().await.map_err(|_| ApiError::decode())?;
+        let doc = decode::<Value>(&text).map_err(|_| ApiError::decode())?;
         Ok(Versioned { doc, etag })
     }
 
