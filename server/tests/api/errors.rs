@@ -250,6 +250,22 @@ async fn built_web_app_is_served_with_spa_fallback() {
     assert_eq!(wasm.headers()["content-encoding"], "br");
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     assert_eq!(&wasm.bytes().await.unwrap()[..], b"brotli bytes");
+    // Content-hashed names are cached for good; the page itself is revalidated every time.
+    std::fs::write(web.path().join("app-0123456789abcdef_bg.wasm"), b"\0asm").unwrap();
+    let hashed = app
+        .client
+        .get(app.url("/app-0123456789abcdef_bg.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        hashed.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    for path in ["/", "/offers/contoso/o1/status", "/app.wasm"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+    }
     let raw = app.client.get(app.url("/app.wasm")).send().await.unwrap();
     assert!(raw.headers().get("content-encoding").is_none());
     assert_eq!(&raw.bytes().await.unwrap()[..], b"\0asm raw module");
