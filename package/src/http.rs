@@ -8,17 +8,18 @@
 //! with each target checked again (GET), or not at all (requests with a body); every request
 //! has a time limit and every body a size limit.
 //!
-//! The provisioning crate has a similar async client written at the same time; the two should
-//! move into one shared crate.
+//! What may be contacted is decided by `portal_vhd`'s [`AddressPolicy::target`] and
+//! [`AddressPolicy::choose`], shared by every guarded client of the portal.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
 pub use portal_vhd::http::AddressPolicy;
+use portal_vhd::http::{Refusal, Target};
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, LOCATION};
 use reqwest::{Client, Method, StatusCode};
-use url::{Host, Url};
+use url::Url;
 
 /// Where the client may go and how long and how much it may take.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -247,41 +248,19 @@ impl GuardedClient {
 
     /// A client that may only reach the checked address of `url`'s host.
     async fn client_for(&self, url: &Url) -> Result<Client, HttpError> {
-        match url.scheme() {
-            "https" => {}
-            "http" if self.policy.allow_http => {}
-            other => {
-                return Err(HttpError::BadUrl(format!(
-                    "the scheme {other}:// is not allowed; use https://"
-                )));
-            }
-        }
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| HttpError::BadUrl("the URL has no port".into()))?;
-        let host = url
-            .host()
-            .ok_or_else(|| HttpError::BadUrl("the URL has no host".into()))?;
         let policy = self.policy.address;
-        let refuse = |addr: IpAddr| HttpError::AddressRefused {
-            host: host.to_string(),
-            addr: addr.to_string(),
-        };
         let builder = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(self.policy.timeout)
             .connect_timeout(self.policy.timeout)
             .no_proxy()
             .use_rustls_tls();
-        let builder = match host {
-            Host::Ipv4(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
-                return Err(refuse(IpAddr::V4(ip)));
-            }
-            Host::Ipv6(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
-                return Err(refuse(IpAddr::V6(ip)));
-            }
-            Host::Ipv4(_) | Host::Ipv6(_) => builder,
-            Host::Domain(name) => {
+        let builder = match policy
+            .target(url, self.policy.allow_http)
+            .map_err(refusal)?
+        {
+            Target::Address(_) => builder,
+            Target::Name { name, port } => {
                 let resolve = tokio::net::lookup_host((name, port));
                 let addrs: Vec<SocketAddr> = tokio::time::timeout(self.policy.timeout, resolve)
                     .await
@@ -291,22 +270,26 @@ impl GuardedClient {
                         reason: e.to_string(),
                     })?
                     .collect();
-                let chosen = addrs.iter().find(|a| policy.allows_socket(**a)).copied();
-                match (chosen, addrs.first()) {
-                    (Some(addr), _) => builder.resolve(name, addr),
-                    (None, Some(first)) => return Err(refuse(first.ip())),
-                    (None, None) => {
-                        return Err(HttpError::Resolve {
-                            host: name.to_owned(),
-                            reason: "no address".into(),
-                        });
-                    }
-                }
+                builder.resolve(name, policy.choose(name, &addrs).map_err(refusal)?)
             }
         };
         builder
             .build()
             .map_err(|e| HttpError::Connect(e.to_string()))
+    }
+}
+
+fn refusal(r: Refusal) -> HttpError {
+    match r {
+        Refusal::Address { host, addr } => HttpError::AddressRefused {
+            host,
+            addr: addr.to_string(),
+        },
+        Refusal::NoAddress(host) => HttpError::Resolve {
+            host,
+            reason: "no address".into(),
+        },
+        Refusal::Scheme(_) | Refusal::NoPort | Refusal::NoHost => HttpError::BadUrl(r.to_string()),
     }
 }
 

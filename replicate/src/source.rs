@@ -5,7 +5,7 @@
 //! connect and read time limits. The SAS query string is a secret: it never appears in errors
 //! or logs ([`redact`]).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, ready};
@@ -13,10 +13,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use portal_vhd::{AddressPolicy, ImageIdentity};
+use portal_vhd::{AddressPolicy, ImageIdentity, Refusal, Target};
 use reqwest::header::{CONTENT_LENGTH, ETAG, HeaderMap, HeaderName, LAST_MODIFIED, LOCATION};
 use reqwest::{Client, Method, Response, StatusCode};
-use url::{Host, Url};
+use url::Url;
 
 use crate::error::{ReplicateError, chain};
 
@@ -168,48 +168,41 @@ impl SourceClient {
     }
 
     async fn client_for(&self, url: &Url, shown: &str) -> Result<Client, ReplicateError> {
-        let bad = |reason: String| ReplicateError::BadSourceUrl {
-            url: shown.to_owned(),
-            reason,
-        };
-        match url.scheme() {
-            "https" => {}
-            "http" if self.opts.allow_http => {}
-            other => {
-                return Err(bad(format!(
-                    "scheme {other}:// is not allowed; use https://"
-                )));
+        let policy = self.opts.address;
+        let refusal = |r: Refusal| match r {
+            Refusal::Address { host, addr } => ReplicateError::AddressRefused {
+                url: shown.to_owned(),
+                host,
+                addr: addr.to_string(),
+            },
+            Refusal::NoAddress(name) => ReplicateError::SourceVanished {
+                url: shown.to_owned(),
+                detail: format!("the host {name} has no address"),
+            },
+            Refusal::Scheme(_) | Refusal::NoPort | Refusal::NoHost => {
+                ReplicateError::BadSourceUrl {
+                    url: shown.to_owned(),
+                    reason: r.to_string(),
+                }
             }
-        }
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| bad("no port".into()))?;
-        let host = url.host().ok_or_else(|| bad("no host".into()))?;
-        let host_key = host.to_string();
+        };
+        let target = policy.target(url, self.opts.allow_http).map_err(refusal)?;
+        let (host_key, port) = match target {
+            Target::Address(addr) => (addr.ip().to_string(), addr.port()),
+            Target::Name { name, port } => (name.to_owned(), port),
+        };
         if let Some(c) = self.cached(&host_key, port) {
             return Ok(c);
         }
-        let policy = self.opts.address;
-        let refuse = |addr: IpAddr| ReplicateError::AddressRefused {
-            url: shown.to_owned(),
-            host: host_key.clone(),
-            addr: addr.to_string(),
-        };
         let builder = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.opts.connect_timeout)
             .read_timeout(self.opts.read_timeout)
             .no_proxy()
             .use_rustls_tls();
-        let builder = match host {
-            Host::Ipv4(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
-                return Err(refuse(ip.into()));
-            }
-            Host::Ipv6(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
-                return Err(refuse(ip.into()));
-            }
-            Host::Ipv4(_) | Host::Ipv6(_) => builder,
-            Host::Domain(name) => {
+        let builder = match target {
+            Target::Address(_) => builder,
+            Target::Name { name, port } => {
                 let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
                     .await
                     .map_err(|e| ReplicateError::SourceVanished {
@@ -217,18 +210,7 @@ impl SourceClient {
                         detail: format!("the host {name} cannot be resolved: {e}"),
                     })?
                     .collect();
-                match addrs.iter().find(|a| policy.allows_socket(**a)) {
-                    Some(addr) => builder.resolve(name, *addr),
-                    None => {
-                        return Err(match addrs.first() {
-                            Some(first) => refuse(first.ip()),
-                            None => ReplicateError::SourceVanished {
-                                url: shown.to_owned(),
-                                detail: format!("the host {name} has no address"),
-                            },
-                        });
-                    }
-                }
+                builder.resolve(name, policy.choose(name, &addrs).map_err(refusal)?)
             }
         };
         let client = builder.build().map_err(|e| ReplicateError::SourceFailed {

@@ -45,6 +45,98 @@ impl AddressPolicy {
     }
 }
 
+/// Where a publisher's URL leads once its scheme and, for an IP literal, its address passed
+/// [`AddressPolicy::target`]. Every guarded client (this crate's blocking one, packaging's and
+/// provisioning's async ones) decides through these two functions, then pins its connection
+/// to the address that passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'u> {
+    /// An IP literal that the policy allows.
+    Address(SocketAddr),
+    /// A host name to resolve, then to check with [`AddressPolicy::choose`].
+    Name {
+        /// The host name.
+        name: &'u str,
+        /// The port (explicit or the scheme's).
+        port: u16,
+    },
+}
+
+/// Why a guarded client will not contact a URL.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Not `https://` (nor `http://` where allowed).
+    #[error("scheme {0}:// is not allowed; use https://")]
+    Scheme(String),
+    /// The URL has no port and its scheme none by default.
+    #[error("the URL has no port")]
+    NoPort,
+    /// The URL has no host.
+    #[error("the URL has no host")]
+    NoHost,
+    /// The host is, or resolves only to, addresses the policy refuses.
+    #[error(
+        "{host} resolves to {addr}, a private, loopback or otherwise non-public address, which this portal does not contact"
+    )]
+    Address {
+        /// The host as written in the URL.
+        host: String,
+        /// The first refused address.
+        addr: IpAddr,
+    },
+    /// The host name resolved to nothing.
+    #[error("{0} has no address")]
+    NoAddress(String),
+}
+
+impl AddressPolicy {
+    /// Checks `url`'s scheme (`https`, or `http` when `allow_http`) and, when its host is an
+    /// IP literal, the address; a host name is left to resolve.
+    pub fn target(self, url: &Url, allow_http: bool) -> Result<Target<'_>, Refusal> {
+        match url.scheme() {
+            "https" => {}
+            "http" if allow_http => {}
+            other => return Err(Refusal::Scheme(other.to_owned())),
+        }
+        let port = url.port_or_known_default().ok_or(Refusal::NoPort)?;
+        let literal = |ip: IpAddr| {
+            let addr = SocketAddr::new(ip, port);
+            if self.allows_socket(addr) {
+                Ok(Target::Address(addr))
+            } else {
+                Err(Refusal::Address {
+                    host: ip.to_string(),
+                    addr: ip,
+                })
+            }
+        };
+        match url.host().ok_or(Refusal::NoHost)? {
+            Host::Ipv4(ip) => literal(ip.into()),
+            Host::Ipv6(ip) => literal(ip.into()),
+            Host::Domain(_) => Ok(Target::Name {
+                name: url.host_str().ok_or(Refusal::NoHost)?,
+                port,
+            }),
+        }
+    }
+
+    /// The first of `addrs` (what `name` resolved to) that the policy allows: the address to
+    /// pin the connection to.
+    pub fn choose(self, name: &str, addrs: &[SocketAddr]) -> Result<SocketAddr, Refusal> {
+        match (
+            addrs.iter().find(|a| self.allows_socket(**a)),
+            addrs.first(),
+        ) {
+            (Some(addr), _) => Ok(*addr),
+            (None, Some(first)) => Err(Refusal::Address {
+                host: name.to_owned(),
+                addr: first.ip(),
+            }),
+            (None, None) => Err(Refusal::NoAddress(name.to_owned())),
+        }
+    }
+}
+
 fn is_public_v4(ip: Ipv4Addr) -> bool {
     let [a, b, ..] = ip.octets();
     !(ip.is_loopback()
@@ -174,6 +266,17 @@ pub fn parse_content_range(value: &str) -> Option<ContentRange> {
     Some(ContentRange { range, total })
 }
 
+fn refusal(r: Refusal) -> ReadError {
+    match r {
+        Refusal::Address { host, addr } => ReadError::AddressRefused {
+            host,
+            addr: addr.to_string(),
+        },
+        Refusal::NoAddress(_) => ReadError::Connect(r.to_string()),
+        Refusal::Scheme(_) | Refusal::NoPort | Refusal::NoHost => ReadError::BadUrl(r.to_string()),
+    }
+}
+
 fn map_send_error(e: &reqwest::Error, timeout: Duration) -> ReadError {
     if e.is_timeout() {
         return ReadError::Timeout(timeout.as_secs().max(1));
@@ -240,22 +343,12 @@ impl HttpRangeSource {
     }
 
     fn client_for(&mut self, url: &Url) -> Result<Client, ReadError> {
-        match url.scheme() {
-            "https" => {}
-            "http" if self.opts.allow_http => {}
-            other => {
-                return Err(ReadError::BadUrl(format!(
-                    "scheme {other}:// is not allowed; use https://"
-                )));
-            }
-        }
-        let port = url
-            .port_or_known_default()
-            .ok_or_else(|| ReadError::BadUrl("no port".into()))?;
-        let host = url
-            .host()
-            .ok_or_else(|| ReadError::BadUrl("no host".into()))?;
-        let host_key = host.to_string();
+        let policy = self.opts.address;
+        let target = policy.target(url, self.opts.allow_http).map_err(refusal)?;
+        let (host_key, port) = match target {
+            Target::Address(addr) => (addr.ip().to_string(), addr.port()),
+            Target::Name { name, port } => (name.to_owned(), port),
+        };
         if let Some((_, _, c)) = self
             .clients
             .iter()
@@ -263,38 +356,20 @@ impl HttpRangeSource {
         {
             return Ok(c.clone());
         }
-        let policy = self.opts.address;
-        let refuse = |addr: IpAddr| ReadError::AddressRefused {
-            host: host_key.clone(),
-            addr: addr.to_string(),
-        };
         let builder = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(self.opts.timeout)
             .connect_timeout(self.opts.timeout)
             .no_proxy()
             .use_rustls_tls();
-        let builder = match host {
-            Host::Ipv4(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
-                return Err(refuse(IpAddr::V4(ip)));
-            }
-            Host::Ipv6(ip) if !policy.allows_socket(SocketAddr::new(ip.into(), port)) => {
-                return Err(refuse(IpAddr::V6(ip)));
-            }
-            Host::Ipv4(_) | Host::Ipv6(_) => builder,
-            Host::Domain(name) => {
+        let builder = match target {
+            Target::Address(_) => builder,
+            Target::Name { name, port } => {
                 let addrs: Vec<SocketAddr> = (name, port)
                     .to_socket_addrs()
                     .map_err(|e| ReadError::Connect(format!("cannot resolve {name}: {e}")))?
                     .collect();
-                let chosen = addrs.iter().find(|a| policy.allows_socket(**a)).copied();
-                match (chosen, addrs.first()) {
-                    (Some(addr), _) => builder.resolve(name, addr),
-                    (None, Some(first)) => return Err(refuse(first.ip())),
-                    (None, None) => {
-                        return Err(ReadError::Connect(format!("{name} has no address")));
-                    }
-                }
+                builder.resolve(name, policy.choose(name, &addrs).map_err(refusal)?)
             }
         };
         let client = builder
@@ -486,6 +561,64 @@ impl RangeSource for HttpRangeSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn targets_are_checked_before_any_connection() {
+        let public = AddressPolicy::default();
+        let url = |u: &str| Url::parse(u).unwrap();
+        let https = url("https://images.contoso.com/os.vhd");
+        assert_eq!(
+            public.target(&https, false),
+            Ok(Target::Name {
+                name: "images.contoso.com",
+                port: 443
+            })
+        );
+        let plain = url("http://images.contoso.com/os.vhd");
+        assert_eq!(
+            public.target(&plain, false),
+            Err(Refusal::Scheme("http".into()))
+        );
+        assert!(public.target(&plain, true).is_ok());
+        for private in [
+            "https://127.0.0.1/x",
+            "https://[::1]/x",
+            "https://169.254.169.254/x",
+            "https://10.0.0.1/x",
+        ] {
+            let err = public.target(&url(private), false).unwrap_err();
+            assert!(matches!(err, Refusal::Address { .. }), "{private}: {err}");
+            assert!(err.to_string().contains("non-public"));
+        }
+        let public_ip = url("https://20.1.2.3:8443/x");
+        assert_eq!(
+            public.target(&public_ip, false),
+            Ok(Target::Address("20.1.2.3:8443".parse().unwrap()))
+        );
+        let demo: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let own = AddressPolicy {
+            allow_private: false,
+            also_allow: Some(demo),
+        };
+        assert!(own.target(&url("http://127.0.0.1:8080/x"), true).is_ok());
+        assert!(own.target(&url("http://127.0.0.1:8081/x"), true).is_err());
+    }
+
+    #[test]
+    fn the_first_allowed_address_is_chosen_to_pin() {
+        let public = AddressPolicy::default();
+        let a = |s: &str| s.parse::<SocketAddr>().unwrap();
+        let mixed = [a("10.0.0.7:443"), a("20.1.2.3:443")];
+        assert_eq!(public.choose("h", &mixed), Ok(a("20.1.2.3:443")));
+        assert_eq!(
+            public.choose("h", &[a("192.168.1.1:443")]),
+            Err(Refusal::Address {
+                host: "h".into(),
+                addr: "192.168.1.1".parse().unwrap()
+            })
+        );
+        assert_eq!(public.choose("h", &[]), Err(Refusal::NoAddress("h".into())));
+    }
 
     #[test]
     fn content_range_forms() {

@@ -28,7 +28,9 @@ pub use certify::{
     CertifyOptions, DiskKind, OsFamily, certify_disk, certify_url, refresh_url_tests, tests_for,
 };
 pub use footer::SizeLimits;
-pub use http::{AddressPolicy, HttpOptions, HttpRangeSource, ImageIdentity, probe};
+pub use http::{
+    AddressPolicy, HttpOptions, HttpRangeSource, ImageIdentity, Refusal, Target, probe,
+};
 pub use readahead::ReadAhead;
 pub use report::{DiskReport, TestId, TestResult, Verdict};
 pub use source::{FileSource, MemorySource, RangeSource, ReadError};
