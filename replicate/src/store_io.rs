@@ -22,6 +22,10 @@ use crate::region::Region;
 /// allocator keep more memory).
 const FILE_CHUNK: usize = 1024 * 1024;
 
+/// A local copy is flushed to the disk after every this many bytes, so that the flush before
+/// the rename finds little left to write (and the dirty pages of one copy stay bounded).
+const SYNC_EVERY: u64 = 256 * 1024 * 1024;
+
 /// Bounds of one upload's memory: at most `part_size × (parts_in_flight + 1)` bytes buffered.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
@@ -117,8 +121,10 @@ pub(crate) struct Written {
 /// A local region's file, written part by part and read back right after each part is written:
 /// the bytes are still in the page cache, so checking them costs a copy, not a second pass
 /// over a disk that a large image has long since flushed. The file is staged as `<file>#<pid>`
-/// (the name [`remove_stale_uploads`] cleans up) and renamed when every part checked out, so
-/// a failure or a crash leaves no object behind.
+/// (the name [`remove_stale_uploads`] cleans up), flushed to the disk as it grows and before it
+/// is renamed when every part checked out (and the rename flushed too), so a failure, a crash
+/// or a power loss leaves no object behind, and the manifest written next never describes
+/// data that is not on the disk.
 async fn write_local<S>(
     region: &Region,
     key: &Path,
@@ -198,6 +204,12 @@ where
         tokio::fs::rename(&staged, &file)
             .await
             .map_err(|e| fail("writing", e))?;
+        if let Some(dir) = file.parent().map(FsPath::to_path_buf) {
+            tokio::task::spawn_blocking(move || sync_dir(&dir))
+                .await
+                .map_err(|e| ReplicateError::Interrupted(format!("writing stopped: {e}")))?
+                .map_err(|e| fail("writing", e))?;
+        }
     } else if let Err(rm) = tokio::fs::remove_file(&staged).await {
         tracing::debug!(path = %staged.display(), error = %rm, "removing a corrupt copy failed");
     }
@@ -236,6 +248,7 @@ fn write_and_read_back(
     let mut back = Xxh3::new();
     let mut buf = vec![0; FILE_CHUNK];
     let mut offset = 0u64;
+    let mut unsynced = 0u64;
     while let Some(part) = parts.blocking_recv() {
         let mut len = 0u64;
         for chunk in &part {
@@ -250,8 +263,20 @@ fn write_and_read_back(
             offset += n as u64;
             verified.fetch_add(n as u64, Ordering::Relaxed);
         }
+        unsynced += len;
+        if unsynced >= SYNC_EVERY {
+            file.sync_data()?;
+            unsynced = 0;
+        }
     }
+    // On the disk before the rename and the manifest: a manifest must never outlive its data.
+    file.sync_all()?;
     Ok(format!("{:032x}", back.digest128()))
+}
+
+/// Makes a rename in `dir` durable.
+fn sync_dir(dir: &FsPath) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Reads `key` of `region` in bounded chunks; its size and the chunks.
