@@ -26,14 +26,14 @@ apt_install() {
 }
 
 # System packages: a C compiler for native crates, Node for wasm-opt and the e2e driver,
-# Chromium for browser tests, brotli for the bundle-size report.
+# brotli for the bundle's precompressed files (scripts/build-web.sh), Chromium for browser tests.
 command -v cc >/dev/null || apt_install build-essential
 command -v npm >/dev/null || apt_install nodejs npm
 command -v pkg-config >/dev/null || apt_install pkg-config
 # mkfs.ext4 builds the VM test images (and the demo's sample images) without root.
-apt_install e2fsprogs
+apt_install e2fsprogs brotli
 if [ "${PORTAL_SKIP_BROWSER:-0}" != 1 ]; then
-  apt_install chromium chromium-driver brotli
+  apt_install chromium chromium-driver
 fi
 
 # Rust: the wasm target and the linters.

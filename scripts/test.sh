@@ -45,7 +45,8 @@ if ls tests/*.rs >/dev/null 2>&1; then
 fi
 
 step "web app release build"
-trunk build --release --offline --skip-version-check 2>&1 | tail -n 3
+# The same script as the quick start, so the end-to-end tests get the precompressed files too.
+scripts/build-web.sh 2>&1 | tail -n 3
 
 if [ -x e2e/run.sh ]; then
   step "end-to-end tests"
