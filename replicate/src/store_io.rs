@@ -172,8 +172,10 @@ where
                 }
             }
             let now = verified.load(Ordering::Relaxed);
-            on(Flow::Verified(now - reported));
-            reported = now;
+            if now > reported {
+                on(Flow::Verified(now - reported));
+                reported = now;
+            }
         }
         if !part.is_empty() {
             let _ = tx.send(part).await;

@@ -2,7 +2,6 @@
 //! live offer's product page. No sign-in needed.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 use portal_domain::catalogue::CatalogueEntry;
 
 use crate::api::{catalogue_asset_url, use_api};
@@ -99,13 +98,7 @@ fn CatalogueCard(entry: CatalogueEntry) -> impl IntoView {
 /// A live offer's product page.
 #[component]
 pub fn Product() -> impl IntoView {
-    let params = use_params_map();
-    let (publisher, offer) = params.with_untracked(|p| {
-        (
-            p.get("publisher").unwrap_or_default(),
-            p.get("offer").unwrap_or_default(),
-        )
-    });
+    let (publisher, offer) = super::publisher_and_offer();
     let api = use_api();
     let lang = use_session().lang;
     let entry = LocalResource::new(move || {

@@ -3,7 +3,6 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 use portal_domain::api::TestDeployment;
 use portal_domain::catalogue::CatalogueEntry;
 
@@ -17,13 +16,7 @@ use crate::session::use_session;
 /// The preview page.
 #[component]
 pub fn Preview() -> impl IntoView {
-    let params = use_params_map();
-    let (publisher, offer) = params.with_untracked(|p| {
-        (
-            p.get("publisher").unwrap_or_default(),
-            p.get("offer").unwrap_or_default(),
-        )
-    });
+    let (publisher, offer) = super::publisher_and_offer();
     let api = use_api();
     let lang = use_session().lang;
     let loaded = LocalResource::new(move || {

@@ -99,6 +99,16 @@ async fn reviewer(app: &TestApp, sub: &str) -> String {
     .unwrap()
 }
 
+async fn post_as(app: &TestApp, token: &str, path: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn get_as(app: &TestApp, token: Option<&str>, path: &str) -> (u16, Value) {
     let mut r = app.client.get(app.url(path));
     if let Some(t) = token {
@@ -258,14 +268,7 @@ async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue()
     // A test deployment: every disk present and verified in the region.
     let deploy = format!("{preview}/test-deployments");
     let req = json!({"skuId": "standard", "diskVersion": "1.0.0", "region": "westeurope"});
-    let res = app
-        .client
-        .post(app.url(&deploy))
-        .bearer_auth(&a)
-        .json(&req)
-        .send()
-        .await
-        .unwrap();
+    let res = post_as(&app, &a, &deploy, &req).await;
     assert_eq!(res.status(), 200);
     let d: Value = res.json().await.unwrap();
     let os = &d["disks"][0];
@@ -279,25 +282,9 @@ async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue()
     assert_eq!(os["sha256"], sha256_file(&os_file).as_str());
     assert_eq!(d["disks"][1]["lun"], 0);
     assert_eq!(d["openPorts"][0]["port"], 22);
-    let res = app
-        .client
-        .post(app.url(&deploy))
-        .bearer_auth(&b)
-        .json(&req)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 404);
+    assert_eq!(post_as(&app, &b, &deploy, &req).await.status(), 404);
     let bad = json!({"skuId": "standard", "diskVersion": "1.0.0", "region": "mars"});
-    let res = app
-        .client
-        .post(app.url(&deploy))
-        .bearer_auth(&a)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 422);
+    assert_eq!(post_as(&app, &a, &deploy, &bad).await.status(), 422);
 
     // Go Live: the catalogue shows the offer to everyone, with its page and images.
     assert_eq!(app.post("o1", "golive").await.status(), 202);
