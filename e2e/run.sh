@@ -14,9 +14,9 @@ export PATH=$TOOLS/bin:$TOOLS/npm/node_modules/.bin:$PATH
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target-web}
 
 if [ "${E2E_SKIP_BUILD:-0}" != 1 ]; then
-  trunk build --release --offline --skip-version-check
+  scripts/build-web.sh
 fi
-[ -f "$ROOT/dist/index.html" ] || { echo "no web bundle in dist/ (run trunk build)"; exit 1; }
+[ -f "$ROOT/dist/index.html" ] || { echo "no web bundle in dist/ (run scripts/build-web.sh)"; exit 1; }
 SERVER_BIN=${PORTAL_SERVER_BIN:-}
 if [ -z "$SERVER_BIN" ]; then
   cargo build -p portal-server

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Partner Portal needs, skipping what is already there:
-# the wasm32 target, pinned Trunk and wasm-bindgen-cli, binaryen (wasm-opt) from npm, and
-# Debian's Chromium + ChromeDriver. Tools go to a per-user cache so later runs are instant.
+# the wasm32 target, pinned Trunk, wasm-bindgen-cli and wasm-split-cli, binaryen (wasm-opt)
+# from npm, and Debian's Chromium + ChromeDriver. Tools go to a per-user cache so later runs are instant.
 # Source it (`. scripts/setup.sh`) to get the tools on PATH.
 set -euo pipefail
 
@@ -52,6 +52,15 @@ WBG=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; ex
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WBG" ]; then
   log "cargo install wasm-bindgen-cli $WBG (takes ~2 min once)"
   cargo install wasm-bindgen-cli --version "$WBG" --root "$TOOLS" --quiet
+fi
+
+# wasm-split-cli, pinned: cuts the release build into the pages loaded on demand
+# (scripts/build-web.sh). Its split points come from wasm_split_helpers in Cargo.lock, which
+# this version reads (it refuses a module made by a runtime it does not know).
+WASM_SPLIT_VERSION=0.2.4
+if ! cargo install --list --root "$TOOLS" | grep -qx "wasm_split_cli_support v$WASM_SPLIT_VERSION:"; then
+  log "cargo install wasm_split_cli_support $WASM_SPLIT_VERSION (takes ~1 min once)"
+  cargo install wasm_split_cli_support --version "$WASM_SPLIT_VERSION" --features build-binary --locked --root "$TOOLS" --quiet
 fi
 
 # wasm-opt from npm's binaryen, pinned.

@@ -22,6 +22,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "clippy (wasm32)"
 cargo clippy -p portal-domain -p partner-portal --target wasm32-unknown-unknown --quiet -- -D warnings
 cargo clippy -p partner-portal --target wasm32-unknown-unknown --all-targets --quiet -- -D warnings
+# The release build's pages loaded on demand (scripts/build-web.sh).
+cargo clippy -p partner-portal --target wasm32-unknown-unknown --features split --quiet -- -D warnings
 
 # PostgreSQL: use the one named, or a local one if it answers.
 if [ -z "${PORTAL_TEST_DATABASE_URL:-}" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then

@@ -122,6 +122,13 @@ const UI: &[(&str, &str, &str)] = &[
     ),
     ("overwrite", "Overwrite with mine", "내 변경으로 덮어쓰기"),
     (
+        "page_load_failed",
+        "This page could not be loaded: the connection failed, or a new version of the portal was installed. Reload to try again.",
+        "이 페이지를 불러오지 못했습니다. 연결에 실패했거나 포털의 새 버전이 설치되었습니다. 다시 시도하려면 새로 고치세요.",
+    ),
+    ("reload_page", "Reload the page", "페이지 새로 고침"),
+    ("page_loading", "Loading the page…", "페이지를 불러오는 중…"),
+    (
         "fix_before_publish",
         "Fix the highlighted fields, then press Publish again.",
         "표시된 필드를 수정한 뒤 게시를 다시 누르세요.",

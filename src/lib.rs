@@ -8,6 +8,7 @@ pub mod components;
 pub mod i18n;
 pub mod json;
 pub mod model;
+pub mod on_demand;
 pub mod pages;
 pub mod routes;
 pub mod session;
@@ -15,9 +16,9 @@ pub mod web;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 
-use crate::components::shell::{RequirePublisher, RequireSession, TopBar};
+use crate::components::shell::{RequirePublisher, TopBar};
 use crate::i18n::t;
 use crate::session::Session;
 
@@ -33,20 +34,24 @@ pub fn App() -> impl IntoView {
     components::leave::guard_history(leave_guard);
     Effect::new(move |_| web::set_document_lang(session.lang.get().tag()));
     let lang = session.lang;
+    // True while a navigation waits, for a page's code (see `on_demand`) or its data.
+    let (routing, set_routing) = signal(false);
     view! {
-        <Router>
+        <Router set_is_routing=set_routing>
             <components::leave::LeaveGuardian />
             <TopBar />
-            <main class="page" id="main" tabindex="-1">
+            <div class="route-progress" class:active=routing role="progressbar"
+                aria-label=i18n::tr("page_loading", lang) aria-hidden=move || (!routing.get()).to_string()></div>
+            <main class="page" id="main" tabindex="-1" aria-busy=move || routing.get().to_string()>
                 <Routes fallback=move || view! { <p>{t("not_found", lang.get()).to_owned()}</p> }>
                     <Route path=path!("/signin") view=pages::sign_in::SignIn />
                     <Route path=path!("/") view=|| view! { <RequirePublisher><pages::offers::Offers /></RequirePublisher> } />
-                    <Route path=path!("/offers/:id/editor") view=|| view! { <RequirePublisher><pages::editor::Editor /></RequirePublisher> } />
-                    <Route path=path!("/offers/:id/status") view=|| view! { <RequirePublisher><pages::status::Status /></RequirePublisher> } />
-                    <Route path=path!("/reviewer") view=|| view! { <RequireSession><pages::reviewer::Reviewer /></RequireSession> } />
-                    <Route path=path!("/preview/:publisher/:offer") view=|| view! { <RequireSession><pages::preview::Preview /></RequireSession> } />
-                    <Route path=path!("/catalogue") view=pages::catalogue::Catalogue />
-                    <Route path=path!("/catalogue/:publisher/:offer") view=pages::catalogue::Product />
+                    <Route path=path!("/offers/:id/editor") view={Lazy::<on_demand::EditorPage>::new()} />
+                    <Route path=path!("/offers/:id/status") view={Lazy::<on_demand::StatusPage>::new()} />
+                    <Route path=path!("/reviewer") view={Lazy::<on_demand::ReviewerPage>::new()} />
+                    <Route path=path!("/preview/:publisher/:offer") view={Lazy::<on_demand::PreviewPage>::new()} />
+                    <Route path=path!("/catalogue") view={Lazy::<on_demand::CataloguePage>::new()} />
+                    <Route path=path!("/catalogue/:publisher/:offer") view={Lazy::<on_demand::ProductPage>::new()} />
                 </Routes>
             </main>
         </Router>

@@ -50,6 +50,14 @@ pub fn focus_first_in(container: &str) {
     }
 }
 
+/// Loads the page again from the server (`location.reload()`).
+pub fn reload() {
+    if let Some(w) = web_sys::window() {
+        // Nothing else to try if the browser refuses.
+        let _ = w.location().reload();
+    }
+}
+
 /// The host name the app was loaded from (`location.hostname`).
 pub fn location_host() -> Option<String> {
     web_sys::window()?.location().hostname().ok()

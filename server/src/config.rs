@@ -108,7 +108,7 @@ pub struct ServeArgs {
     /// view in a demonstration. Only adds a wait before a step completes.
     #[arg(long, env = "PORTAL_MIN_STEP_SECONDS", default_value_t = 0)]
     pub min_step_seconds: u64,
-    /// Directory of the built web app (`trunk build`), served at `/`.
+    /// Directory of the built web app (`scripts/build-web.sh`), served at `/`.
     #[arg(long, env = "PORTAL_WEB_DIR", default_value = "dist")]
     pub web_dir: PathBuf,
     /// Where product pages, catalogue entries and their assets go: a directory, or an object

@@ -3,28 +3,44 @@
 
 use std::path::Path;
 
+use std::convert::Infallible;
+
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, Response};
+use axum::response::{Html, IntoResponse, Response};
+use tower::{ServiceExt, service_fn};
 use tower_http::services::{ServeDir, ServeFile};
 
 const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Partner Portal</title></head>\
 <body><h1>Partner Portal</h1><p>The API is running at <a href=\"/api/health\">/api</a>, but the web app has not been built.</p>\
-<p>Build it with <code>trunk build --release</code> in the repository root (it writes <code>dist/</code>), or start the server with \
+<p>Build it with <code>scripts/build-web.sh</code> in the repository root (it writes <code>dist/</code>), or start the server with \
 <code>--web-dir DIR</code> pointing at a built copy.</p></body></html>";
 
 /// The router for everything outside `/api`.
 pub fn router(web_dir: &Path) -> Router {
     if web_dir.join("index.html").is_file() {
         let index = ServeFile::new(web_dir.join("index.html"));
+        // A path naming a file (`/app-…/chunk_7.wasm`) that is not there is a 404: a browser
+        // asking for a page's code must not get the app's HTML in its place. Everything else
+        // is a deep link into the app.
+        let fallback = service_fn(move |req: Request| {
+            let index = index.clone();
+            async move {
+                if names_a_file(req.uri().path()) {
+                    Ok::<_, Infallible>(StatusCode::NOT_FOUND.into_response())
+                } else {
+                    Ok(index.oneshot(req).await.into_response())
+                }
+            }
+        });
         // `F.br` / `F.gz` next to a file, when the build wrote them, are sent instead of
         // compressing on every request.
         let files = ServeDir::new(web_dir)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(index);
+            .fallback(fallback);
         Router::new()
             .fallback_service(files)
             .layer(middleware::from_fn(cache_control))
@@ -33,9 +49,18 @@ pub fn router(web_dir: &Path) -> Router {
     }
 }
 
-/// Files whose names carry the build's content hash (`app-<16 hex>.wasm`) never change: a
-/// year, immutable. Everything else (`index.html`, deep links) is revalidated on every load,
-/// so a new build is picked up at once.
+/// Whether the last segment of `path` has an extension, as files do and the app's routes
+/// (offer and publisher ids: letters, digits and dashes) do not.
+fn names_a_file(path: &str) -> bool {
+    path.rsplit('/')
+        .next()
+        .is_some_and(|last| last.contains('.'))
+}
+
+/// Files of a build never change: they live in the build's own directory `app-<16 hex>/`
+/// (`scripts/build-web.sh`), or carry the hash in their name (`app-<16 hex>.wasm`, as
+/// `trunk build` writes them). They are cached for a year, immutable. Everything else
+/// (`index.html`, deep links) is revalidated on every load, so a new build is picked up at once.
 async fn cache_control(req: Request, next: Next) -> Response {
     let hashed = is_hashed_asset(req.uri().path());
     let mut res = next.run(req).await;
@@ -49,28 +74,37 @@ async fn cache_control(req: Request, next: Next) -> Response {
     res
 }
 
-/// Whether the last segment of `path` is `name-<16 hex digits>[_bg].ext`, as Trunk names the
-/// bundle's files.
+/// Whether `path` is in a build directory `/name-<16 hex>/…`, or its last segment is
+/// `name-<16 hex>[_bg].ext`.
 fn is_hashed_asset(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or("");
-    let Some((stem, _ext)) = file.rsplit_once('.') else {
+    let has_hash = |name: &str| {
+        name.rsplit_once('-').is_some_and(|(_, hash)| {
+            hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    };
+    let mut segments = path.trim_start_matches('/').split('/');
+    let first = segments.next().unwrap_or("");
+    if segments.next().is_some() {
+        return has_hash(first);
+    }
+    let Some((stem, _ext)) = first.rsplit_once('.') else {
         return false;
     };
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    has_hash(stem.strip_suffix("_bg").unwrap_or(stem))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::is_hashed_asset;
+    use super::{is_hashed_asset, names_a_file};
 
     #[test]
-    fn trunks_hashed_file_names_are_recognized() {
+    fn hashed_build_files_are_recognized() {
         for yes in [
             "/partner-portal-19a91d1e38a522d2_bg.wasm",
             "/partner-portal-19a91d1e38a522d2.js",
             "/main-93a670c0bd0fe3bb.css",
+            "/app-19a91d1e38a522d2/partner-portal_bg.wasm",
+            "/app-19a91d1e38a522d2/chunk_7.wasm",
         ] {
             assert!(is_hashed_asset(yes), "{yes}");
         }
@@ -81,8 +115,29 @@ mod tests {
             "/offers/contoso/o1/editor",
             "/app-notahexhashxxxx.js",
             "/app-19a91d1e.js",
+            "/app-19a91d1e/chunk_7.wasm",
+            "/catalogue/contoso/contoso-analytics",
         ] {
             assert!(!is_hashed_asset(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn files_are_told_from_the_apps_routes() {
+        for file in [
+            "/favicon.svg",
+            "/app-19a91d1e38a522d2/chunk_7.wasm",
+            "/x.js",
+        ] {
+            assert!(names_a_file(file), "{file}");
+        }
+        for route in [
+            "/",
+            "/offers/contoso-vm/editor",
+            "/catalogue/contoso/o1",
+            "/signin",
+        ] {
+            assert!(!names_a_file(route), "{route}");
         }
     }
 }

@@ -219,7 +219,7 @@ async fn web_root_explains_how_to_build_when_missing() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/")).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("trunk build"));
+    assert!(res.text().await.unwrap().contains("scripts/build-web.sh"));
 }
 
 #[tokio::test]
@@ -262,9 +262,39 @@ async fn built_web_app_is_served_with_spa_fallback() {
         hashed.headers()["cache-control"],
         "public, max-age=31536000, immutable"
     );
+    // So are the files of a build's own directory (scripts/build-web.sh).
+    let build = web.path().join("app-0123456789abcdef");
+    std::fs::create_dir(&build).unwrap();
+    std::fs::write(build.join("chunk_1.wasm"), b"\0asm chunk").unwrap();
+    let chunk = app
+        .client
+        .get(app.url("/app-0123456789abcdef/chunk_1.wasm"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        chunk.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(&chunk.bytes().await.unwrap()[..], b"\0asm chunk");
     for path in ["/", "/offers/contoso/o1/status", "/app.wasm"] {
         let res = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+    }
+    // A file that is not there is a 404, not the app's page in its place (a browser fetching
+    // a page's code would try to run the HTML).
+    for path in [
+        "/app-0123456789abcdef/chunk_99.wasm",
+        "/app-fedcba9876543210/app.js",
+        "/x.css",
+    ] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-cache", "{path}");
+        assert!(
+            !res.text().await.unwrap().contains("portal index"),
+            "{path}"
+        );
     }
     let raw = app.client.get(app.url("/app.wasm")).send().await.unwrap();
     assert!(raw.headers().get("content-encoding").is_none());

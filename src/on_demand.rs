@@ -1,0 +1,122 @@
+//! Pages whose code is fetched the first time one of them opens.
+//!
+//! In the release build (`scripts/build-web.sh`, the `split` feature) each group below and
+//! the code only it uses go to wasm files of their own, so a first visit downloads the
+//! framework, the frame, Sign in and All Offers, and nothing of the Editor, the Status, the
+//! reviewer's or the catalogue's pages until they open. Without the feature (`trunk serve`,
+//! the browser tests) the groups are ordinary functions in one module.
+//!
+//! A group that cannot be fetched (the connection dropped, or a new release replaced the
+//! files) shows what happened and how to go on instead of taking the app down.
+
+use leptos::prelude::*;
+use leptos::wasm_split::SplitLoaderError;
+use leptos_router::LazyRoute;
+
+use crate::components::shell::{RequirePublisher, RequireSession};
+use crate::i18n::tr;
+use crate::pages;
+use crate::session::use_session;
+
+/// What loading a group's view gives: the view, or why its code could not be fetched.
+type Loaded = Result<AnyView, SplitLoaderError>;
+
+/// Declares the views of one group (`group { fn name() { view } … }`): with the `split`
+/// feature a split point of `wasm_split`, whose first call fetches the group's files.
+macro_rules! groups {
+    ($($group:ident { $(fn $name:ident() $body:block)* })*) => {$($(
+        #[cfg(feature = "split")]
+        #[leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split, fallible)]
+        fn $name() -> Loaded {
+            Ok($body.into_any())
+        }
+
+        #[cfg(not(feature = "split"))]
+        async fn $name() -> Loaded {
+            Ok($body.into_any())
+        }
+    )*)*};
+}
+
+groups! {
+    editor {
+        fn editor_view() { view! { <RequirePublisher><pages::editor::Editor /></RequirePublisher> } }
+    }
+    status {
+        fn status_view() { view! { <RequirePublisher><pages::status::Status /></RequirePublisher> } }
+    }
+    reviewer {
+        fn reviewer_view() { view! { <RequireSession><pages::reviewer::Reviewer /></RequireSession> } }
+        fn preview_view() { view! { <RequireSession><pages::preview::Preview /></RequireSession> } }
+    }
+    catalogue {
+        fn catalogue_view() { view! { <pages::catalogue::Catalogue /> } }
+        fn product_view() { view! { <pages::catalogue::Product /> } }
+    }
+}
+
+/// Declares a route type (for `Lazy::<T>`) per view.
+macro_rules! routes {
+    ($($(#[$doc:meta])* $route:ident => $view:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy)]
+        pub struct $route;
+
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            async fn view(_: Self) -> AnyView {
+                $view().await.unwrap_or_else(|_| view! { <LoadFailed /> }.into_any())
+            }
+        }
+    )*};
+}
+
+routes! {
+    /// `/offers/:id/editor`.
+    EditorPage => editor_view;
+    /// `/offers/:id/status`.
+    StatusPage => status_view;
+    /// `/reviewer`.
+    ReviewerPage => reviewer_view;
+    /// `/preview/:publisher/:offer`.
+    PreviewPage => preview_view;
+    /// `/catalogue`.
+    CataloguePage => catalogue_view;
+    /// `/catalogue/:publisher/:offer`.
+    ProductPage => product_view;
+}
+
+/// Fetches the Editor's and the Status' code in the background, so that opening an offer
+/// from All Offers, or switching between its tabs, does not wait for the network. Called
+/// once a publisher's page is shown; a failure is left for the navigation to report.
+pub fn prefetch_publisher_pages() {
+    #[cfg(feature = "split")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            leptos::task::spawn_local(async {
+                // After the page's own requests, not competing with them.
+                crate::web::sleep(1500).await;
+                let _ = __wasm_split_preload_editor_view().await;
+                let _ = __wasm_split_preload_status_view().await;
+            });
+        });
+    }
+}
+
+/// A page whose code could not be fetched.
+#[component]
+fn LoadFailed() -> impl IntoView {
+    let lang = use_session().lang;
+    view! {
+        <div class="banner banner-error load-failed" role="alert">
+            <p>{tr("page_load_failed", lang)}</p>
+            <button type="button" class="btn" on:click=|_| crate::web::reload()>
+                {tr("reload_page", lang)}
+            </button>
+        </div>
+    }
+}
