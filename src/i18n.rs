@@ -110,6 +110,7 @@ const UI: &[(&str, &str, &str)] = &[
         "이 대상의 설정",
     ),
     ("logo_preview", "Preview", "미리 보기"),
+    ("image_measured", "This image:", "이 이미지:"),
     (
         "conflict",
         "Someone else changed this offer since you opened it. Your edits are kept here.",

@@ -50,6 +50,19 @@ pub fn focus_first_in(container: &str) {
     }
 }
 
+/// The natural size of the image at `url` as this browser loads and decodes it, or `None`
+/// when it cannot. Sends no referrer: the portal's addresses (offer ids) are not the image
+/// host's business.
+pub async fn image_size(url: &str) -> Option<(u32, u32)> {
+    let img = web_sys::HtmlImageElement::new().ok()?;
+    img.set_referrer_policy("no-referrer");
+    img.set_src(url);
+    wasm_bindgen_futures::JsFuture::from(img.decode())
+        .await
+        .ok()?;
+    Some((img.natural_width(), img.natural_height()))
+}
+
 /// Loads the page again from the server (`location.reload()`).
 pub fn reload() {
     if let Some(w) = web_sys::window() {

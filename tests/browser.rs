@@ -47,6 +47,7 @@ fn editor_ctx(lang: Lang) -> EditorCtx {
         findings,
         vis: RwSignal::new(Visibility::default()),
         lang: RwSignal::new(lang),
+        images: RwSignal::new(Default::default()),
     }
 }
 

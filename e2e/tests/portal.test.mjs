@@ -157,6 +157,29 @@ test('Check image now certifies a disk from the editor: the failing image names 
   assert.match(await ok.locator('.check-summary').textContent(), /(\d+) \/ \1 /, 'every test passed');
 }));
 
+test('a logo of the wrong size is reported at its field and counted as a problem before publishing', () => withPage(async (page) => {
+  await createOffer(page, 'e2e-logo-size', 'Logo size');
+  await page.click('#tab-Marketplace');
+  const id = 'definition.offer.microsoft-azure-marketplace.mediumLogo';
+  const field = page.locator('.logo-field', { has: page.locator(byId(id)) });
+  await page.fill(byId(id), `${BASE}/demo/assets/logo-40.png`);
+  await page.locator(byId(id)).blur();
+  // The browser measures the image: 40 × 40 where 90 × 90 is required.
+  await field.locator('.logo-actual.wrong').waitFor({ timeout: 10_000 });
+  assert.match(await field.locator('.logo-actual').innerText(), /40 × 40 px/);
+  await page.waitForFunction((sel) => /90×90 pixels; this image is 40×40/.test(document.querySelector(sel)?.textContent ?? ''),
+    byId(`${id}-msg`), { timeout: 5000 });
+  // A problem like any other: counted in the section's badge, so Publish stops at it.
+  const problems = async () => Number((await page.locator('#tab-Marketplace .badge').innerText()).trim());
+  const withWrongLogo = await problems();
+
+  await page.fill(byId(id), `${BASE}/demo/assets/logo-90.png`);
+  await field.locator('.logo-actual:not(.wrong)').waitFor({ timeout: 10_000 });
+  await page.waitForFunction((sel) => !/pixels/.test(document.querySelector(sel)?.textContent ?? ''),
+    byId(`${id}-msg`), { timeout: 5000 });
+  assert.equal(await problems(), withWrongLogo - 1);
+}));
+
 test('leaving the editor with unsaved changes asks first: staying keeps the edits, leaving goes', () => withPage(async (page) => {
   const id = `e2e-leave-${Date.now()}`;
   await createOffer(page, id, 'Leave test');

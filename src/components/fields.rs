@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::i18n::{help, t, tr};
 use crate::model::doc;
 use crate::model::editor::{Visibility, messages_at, messages_under};
+use crate::model::images::{Measurements, Probe};
 
 /// The editor's shared state, provided as context by the Editor page.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +23,8 @@ pub struct EditorCtx {
     pub vis: RwSignal<Visibility>,
     /// Interface language.
     pub lang: RwSignal<Lang>,
+    /// The sizes of the offer's images as this browser measured them.
+    pub images: RwSignal<Measurements>,
 }
 
 impl EditorCtx {
@@ -379,18 +382,34 @@ pub fn Logo(path: FieldPath, width: u32, height: u32, required: bool) -> impl In
         url.track();
         set_broken.set(false);
     });
+    // What this browser measured of the image, once it did.
+    let measured = move || match ctx
+        .images
+        .with(|m| m.get(url.with(|u| u.trim().to_owned()).as_str()))
+    {
+        Some(Probe::Size {
+            width: w,
+            height: h,
+        }) => {
+            let right = (w, h) == (width, height);
+            let text = format!("{} {w} × {h} px", t("image_measured", ctx.lang.get()));
+            Some(view! { <span class="logo-actual" class:wrong=!right>{text}</span> })
+        }
+        _ => None,
+    };
     view! {
         <div class="logo-field">
             <Field path=path kind=Kind::Url required=required />
             <div class="logo-preview" style=format!("--w:{width}px;--h:{height}px")>
                 <span class="logo-size">{format!("{width} × {height} px")}</span>
+                {measured}
                 {move || {
                     let u = url.get();
                     if u.starts_with("https://") || u.starts_with("http://") {
                         if broken.get() {
                             view! { <span class="muted">{t("preview_unavailable", ctx.lang.get()).to_owned()}</span> }.into_any()
                         } else {
-                            view! { <img src=u alt=t("logo_preview", ctx.lang.get()).to_owned() width=width height=height on:error=move |_| set_broken.set(true) /> }.into_any()
+                            view! { <img src=u alt=t("logo_preview", ctx.lang.get()).to_owned() width=width height=height referrerpolicy="no-referrer" on:error=move |_| set_broken.set(true) /> }.into_any()
                         }
                     } else {
                         view! { <span class="logo-empty"></span> }.into_any()

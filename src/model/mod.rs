@@ -4,6 +4,7 @@
 pub mod catalogue;
 pub mod doc;
 pub mod editor;
+pub mod images;
 pub mod leave;
 pub mod offers;
 pub mod status;

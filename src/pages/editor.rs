@@ -7,7 +7,7 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use portal_domain::Lang;
 use portal_domain::ids::EmailList;
 use portal_domain::sections::Section;
-use portal_domain::validation::{Options, validate_with};
+use portal_domain::validation::{ImageRequirement, Options, image_requirements, validate_with};
 use serde_json::Value;
 
 use crate::api::{ApiError, use_api};
@@ -19,6 +19,7 @@ use crate::components::sku::Skus;
 use crate::i18n::{t, tr, tr_signal};
 use crate::model::doc;
 use crate::model::editor::{FocusTarget, IfMatch, PublishGate, SavedDraft, Visibility};
+use crate::model::images::{Measurements, Probe};
 use crate::routes::AppRoute;
 use crate::session::use_session;
 
@@ -77,12 +78,25 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
         allow_loopback_http: crate::web::location_host()
             .is_some_and(|h| crate::model::editor::is_loopback_host(&h)),
     };
+    // The images' pixel sizes, measured in this browser (see `model::images`).
+    let images = RwSignal::new(Measurements::default());
+    let required_images =
+        Memo::new(move |_| typed.with(|t| t.as_ref().map(image_requirements).unwrap_or_default()));
+    Effect::new(move |_| {
+        let urls = required_images.with(|r| images.with_untracked(|m| m.to_probe(r)));
+        for url in urls {
+            images.update(|m| m.set(&url, Probe::Pending));
+            spawn_local(measure_image(url, required_images, images));
+        }
+    });
     let findings = Memo::new(move |_| {
-        typed.with(|t| {
+        let mut found = typed.with(|t| {
             t.as_ref()
                 .map(|d| validate_with(d, options))
                 .unwrap_or_default()
-        })
+        });
+        required_images.with(|r| images.with(|m| found.extend(m.findings(r))));
+        found
     });
     let vis = RwSignal::new(Visibility::default());
     let ctx = EditorCtx {
@@ -90,6 +104,7 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
         findings,
         vis,
         lang,
+        images,
     };
     provide_context(ctx);
 
@@ -341,6 +356,30 @@ fn describe_publish_error(e: &ApiError, lang: Lang) -> String {
         text.push_str(&format!("\n• {}", d.message));
     }
     text
+}
+
+/// Measures one image URL once it has stayed in the document for a moment (not for every
+/// keystroke of a URL being typed), unless the editor has closed meanwhile.
+async fn measure_image(
+    url: String,
+    required: Memo<Vec<ImageRequirement>>,
+    images: RwSignal<Measurements>,
+) {
+    crate::web::sleep(500).await;
+    let wanted = required.try_with_untracked(|r| r.iter().any(|q| q.url.trim() == url));
+    match wanted {
+        None => return,
+        Some(false) => {
+            images.try_update(|m| m.forget(&url));
+            return;
+        }
+        Some(true) => {}
+    }
+    let probe = match crate::web::image_size(&url).await {
+        Some((width, height)) => Probe::Size { width, height },
+        None => Probe::Unreadable,
+    };
+    images.try_update(|m| m.set(&url, probe));
 }
 
 /// Asks for the notification e-mails, validated with the domain's `EmailList`.
