@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
-import { launch, collectErrors } from './tests/helpers.mjs';
+import { launch, collectErrors, waitInPage } from './tests/helpers.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const TARGET = process.env.CARGO_TARGET_DIR || join(ROOT, 'target-web');
@@ -85,7 +85,7 @@ try {
   const loads = [];
   for (let run = 0; run < RUNS; run++) {
     await page.goto(`${base}/`);
-    await page.waitForFunction(() => window.__bench.painted, null, { timeout: 60_000, polling: 50 })
+    await waitInPage(page, () => window.__bench.painted, null, 60_000)
       .catch(async (e) => { throw new Error(`${e.message}\npage: ${await page.innerText('body')}\n${errors.join('\n')}`); });
     loads.push(await page.evaluate(() => {
       const list = performance.getEntriesByType('resource').find((e) => e.name.includes('/offers?'));
@@ -101,7 +101,7 @@ try {
   const strokes = [];
   for (let round = 0; round < 2; round++) {
     await page.fill('#offer-search', '');
-    await page.waitForFunction((n) => document.querySelector('.toolbar-count').textContent.startsWith(`${n} `), OFFERS);
+    await waitInPage(page, (n) => document.querySelector('.toolbar-count').textContent.startsWith(`${n} `), OFFERS);
     for (let i = 1; i <= QUERY.length; i++) {
       strokes.push(await page.evaluate((text) => new Promise((done) => {
         const input = document.querySelector('#offer-search');

@@ -17,6 +17,22 @@ export async function launch() {
   });
 }
 
+/**
+ * Waits until `fn(arg)`, run in the page, returns something truthy, and returns it; fails
+ * after `timeout` ms. Polled from here rather than with page.waitForFunction, which compiles
+ * its predicate from a string inside the page: the portal's Content-Security-Policy refuses
+ * that, as it would refuse any injected script.
+ */
+export async function waitInPage(page, fn, arg = null, timeout = 5000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn, arg);
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${fn}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** Console errors and uncaught exceptions of a page, collected into an array. */
 export function collectErrors(page) {
   const errors = [];
@@ -116,12 +132,12 @@ export async function fillUntilPublishable(page, opts, maxSteps = 80) {
     await page.click('#publish');
     // Either the e-mail dialog opens, or the editor moves focus to the first problem (after
     // two animation frames).
-    const focused = await page.waitForFunction(() => {
+    const focused = await waitInPage(page, () => {
       if (document.getElementById('notification-emails')) return { emails: true };
       const el = document.activeElement;
       if (!el || el === document.body || el.id === 'publish') return null;
       return { id: el.id, tag: el.tagName, type: el.getAttribute('type') || '' };
-    }, null, { timeout: 5000 }).then((h) => h.jsonValue());
+    });
     if (focused.emails) return visited;
     const key = `${focused.id}|${focused.tag}`;
     const again = visited.filter((v) => v === key).length;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   launch, signedIn, createOffer, fillUntilPublishable, submitEmails, waitForStep, stepStates,
-  goodImage, sas, collectErrors, byId, BASE, PIPELINE_MS,
+  goodImage, sas, collectErrors, byId, waitInPage, BASE, PIPELINE_MS,
 } from './helpers.mjs';
 
 /** Runs `body` with a fresh browser and a signed-in page; fails on console errors. */
@@ -40,10 +40,10 @@ test('a new offer opens in the editor and Publish guides to the first problem', 
   await page.click('#publish');
   await page.waitForSelector('#publish-problems', { timeout: 5000 });
   // The first problem's section opens and its field gets the focus, with its message.
-  const focused = await page.waitForFunction(() => {
+  const focused = await waitInPage(page, () => {
     const el = document.activeElement;
     return el && el.id && el.id !== 'publish' ? el.id : null;
-  }, null, { timeout: 5000 }).then((h) => h.jsonValue());
+  });
   const message = await page.locator(`${byId(`${focused}-msg`)} .field-error`).first().textContent();
   assert.ok(message.length > 0, `a message next to ${focused}`);
   assert.ok(await page.locator('[role=tab][aria-selected=true] .badge').count() === 1, 'the section shows its problem count');
@@ -121,10 +121,10 @@ test('an unreachable image fails at Certification; the link fixes the field and 
   await page.waitForSelector('#failure .fix-link', { timeout: 5000 });
   await page.click('#failure .fix-link');
   await page.waitForURL(/\/editor\?focus=/, { timeout: 10000 });
-  const field = await page.waitForFunction(() => {
+  const field = await waitInPage(page, () => {
     const el = document.activeElement;
     return el && /osVhdUrl$/.test(el.id) ? el.id : null;
-  }, null, { timeout: 5000 }).then((h) => h.jsonValue());
+  });
   await page.fill(byId(field), goodImage());
   await page.click('#save');
   await page.waitForSelector('.save-state[data-state=saved]');
@@ -167,16 +167,16 @@ test('a logo of the wrong size is reported at its field and counted as a problem
   // The browser measures the image: 40 × 40 where 90 × 90 is required.
   await field.locator('.logo-actual.wrong').waitFor({ timeout: 10_000 });
   assert.match(await field.locator('.logo-actual').innerText(), /40 × 40 px/);
-  await page.waitForFunction((sel) => /90×90 pixels; this image is 40×40/.test(document.querySelector(sel)?.textContent ?? ''),
-    byId(`${id}-msg`), { timeout: 5000 });
+  await waitInPage(page, (sel) => /90×90 pixels; this image is 40×40/.test(document.querySelector(sel)?.textContent ?? ''),
+    byId(`${id}-msg`));
   // A problem like any other: counted in the section's badge, so Publish stops at it.
   const problems = async () => Number((await page.locator('#tab-Marketplace .badge').innerText()).trim());
   const withWrongLogo = await problems();
 
   await page.fill(byId(id), `${BASE}/demo/assets/logo-90.png`);
   await field.locator('.logo-actual:not(.wrong)').waitFor({ timeout: 10_000 });
-  await page.waitForFunction((sel) => !/pixels/.test(document.querySelector(sel)?.textContent ?? ''),
-    byId(`${id}-msg`), { timeout: 5000 });
+  await waitInPage(page, (sel) => !/pixels/.test(document.querySelector(sel)?.textContent ?? ''),
+    byId(`${id}-msg`));
   assert.equal(await problems(), withWrongLogo - 1);
 }));
 

@@ -3,7 +3,7 @@
 // the demo reviewer (whose token run.sh passes as PORTAL_REVIEWER_TOKEN).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, collectErrors, BASE } from './helpers.mjs';
+import { launch, collectErrors, waitInPage, BASE } from './helpers.mjs';
 
 const REVIEWER = process.env.PORTAL_REVIEWER_TOKEN;
 
@@ -37,10 +37,10 @@ test('an anonymous visitor opens the catalogue from the sign-in page and reads a
     assert.ok((await page.locator('.product-description').innerText()).length > 0, 'a description');
     assert.ok(await page.locator('.sku-card').count() >= 1, 'the plans');
     // Public images load with a plain URL.
-    await page.waitForFunction(() => {
+    await waitInPage(page, () => {
       const img = document.querySelector('.product-logo');
       return img && img.complete && img.naturalWidth > 0;
-    }, null, { timeout: 10_000 });
+    }, null, 10_000);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
@@ -63,10 +63,10 @@ test('a reviewer signs in with the token alone, sees the preview and runs a test
     await page.waitForSelector('.product h1');
     await page.waitForSelector('.deploy-panel');
     // Preview images come as blobs fetched with the token, never with the token in a URL.
-    await page.waitForFunction(() => {
+    await waitInPage(page, () => {
       const img = document.querySelector('.product-logo');
       return img && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0;
-    }, null, { timeout: 10_000 });
+    }, null, 10_000);
     // The disks may still be replicating just after start: the answer says so in words (409)
     // until they are there.
     const end = Date.now() + 120_000;

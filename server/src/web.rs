@@ -44,9 +44,42 @@ pub fn router(web_dir: &Path) -> Router {
         Router::new()
             .fallback_service(files)
             .layer(middleware::from_fn(cache_control))
+            .layer(middleware::from_fn(security_headers))
     } else {
         Router::new().fallback(|| async { Html(NOT_BUILT) })
     }
+}
+
+/// What the app may load, for its page and everything around it. Scripts come from the
+/// portal only (`scripts/build-web.sh` writes no inline script) and may compile WebAssembly;
+/// images may also come from any https host (the Editor previews and measures the
+/// publisher's logos where they are) and from loopback http (a local install's images);
+/// nothing may frame the portal. An offer's description is sanitized on the server before the
+/// app shows it; this is the second line, should markup ever slip through.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+script-src 'self' 'wasm-unsafe-eval'; \
+style-src 'self' 'unsafe-inline'; \
+img-src 'self' https: data: blob: http://localhost:* http://127.0.0.1:*; \
+connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// The app's security headers: the policy above, no content-type sniffing, and no referrer
+/// to other sites (the portal's addresses carry offer ids).
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let headers = res.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    res
 }
 
 /// Whether the last segment of `path` has an extension, as files do and the app's routes

@@ -232,6 +232,16 @@ async fn built_web_app_is_served_with_spa_fallback() {
     for path in ["/", "/offers/contoso/o1/status"] {
         let res = app.client.get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 200, "{path}");
+        // Scripts from the portal only, no framing, no referrer to other sites.
+        let csp = res.headers()["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+        assert!(!csp.contains("'unsafe-eval'"), "{csp}");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(res.headers()["referrer-policy"], "same-origin");
         assert!(res.text().await.unwrap().contains("portal index"), "{path}");
     }
     let js = app.client.get(app.url("/app.js")).send().await.unwrap();
