@@ -1,9 +1,8 @@
 //! Serves the built web app with SPA fallback to `index.html`, or a page explaining how to
 //! build it when the directory is missing.
 
-use std::path::Path;
-
 use std::convert::Infallible;
+use std::path::Path;
 
 use axum::Router;
 use axum::extract::Request;
@@ -20,7 +19,7 @@ const NOT_BUILT: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"
 
 /// The router for everything outside `/api`.
 pub fn router(web_dir: &Path) -> Router {
-    if web_dir.join("index.html").is_file() {
+    let app = if web_dir.join("index.html").is_file() {
         let index = ServeFile::new(web_dir.join("index.html"));
         // A path naming a file (`/app-…/chunk_7.wasm`) that is not there is a 404: a browser
         // asking for a page's code must not get the app's HTML in its place. Everything else
@@ -44,10 +43,10 @@ pub fn router(web_dir: &Path) -> Router {
         Router::new()
             .fallback_service(files)
             .layer(middleware::from_fn(cache_control))
-            .layer(middleware::from_fn(security_headers))
     } else {
         Router::new().fallback(|| async { Html(NOT_BUILT) })
-    }
+    };
+    app.layer(middleware::from_fn(security_headers))
 }
 
 /// What the app may load, for its page and everything around it. Scripts come from the
@@ -56,7 +55,7 @@ pub fn router(web_dir: &Path) -> Router {
 /// publisher's logos where they are) and from loopback http (a local install's images);
 /// nothing may frame the portal. An offer's description is sanitized on the server before the
 /// app shows it; this is the second line, should markup ever slip through.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; \
 script-src 'self' 'wasm-unsafe-eval'; \
 style-src 'self' 'unsafe-inline'; \
 img-src 'self' https: data: blob: http://localhost:* http://127.0.0.1:*; \
