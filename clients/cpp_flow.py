@@ -98,7 +98,7 @@ def offer_body(publisher, offer_id, image_base):
                 m + "allowedSubscriptions": ["0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9"],
                 m + "usefulLinks": [{"linkTitle": "Docs", "linkUrl": "https://contoso.com/docs"}],
                 m + "categories": ["devService"],
-                # The portal's own demo images: Packaging fetches and checks every logo.
+                # The portal's own demo images: step 1 and Packaging fetch and check every logo.
                 m + "smallLogo": f"{image_base}/assets/logo-40.png",
                 m + "mediumLogo": f"{image_base}/assets/logo-90.png",
                 m + "largeLogo": f"{image_base}/assets/logo-115.png",

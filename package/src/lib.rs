@@ -24,7 +24,8 @@ pub use entry::DiskSize;
 pub use http::{GuardedClient, HttpError, HttpPolicy};
 pub use leads::{LeadError, LeadOptions, LeadOutcome, RetryPolicy, send_test_lead};
 pub use package::{
-    ENTRY_FILE, PAGE_FILE, PackageError, PackageInput, PackageOptions, Packaged, package,
+    ENTRY_FILE, PAGE_FILE, PackageError, PackageInput, PackageOptions, Packaged, check_images,
+    package,
 };
 pub use page::render_product_page;
 pub use problem::PackageProblem;

@@ -8,7 +8,7 @@ use portal_domain::catalogue::{CatalogueEntry, ImageAsset, entry_prefix};
 use portal_domain::validation::image_requirements;
 use time::OffsetDateTime;
 
-use crate::assets::fetch_image;
+use crate::assets::{CheckedImage, fetch_image};
 use crate::entry::{DiskSize, ImagesByField, build_entry, identity};
 use crate::http::{GuardedClient, HttpPolicy};
 use crate::page::render_product_page;
@@ -68,22 +68,14 @@ pub const PAGE_FILE: &str = "index.html";
 /// The catalogue entry's file: `entry.json`.
 pub const ENTRY_FILE: &str = "entry.json";
 
-/// Packages one offer version: fetches and checks every logo, screenshot and video thumbnail
-/// (all at once, each through the guarded client), builds the catalogue entry with the
-/// sanitized description, renders the product page, and writes `assets/*`, `entry.json` and
-/// `index.html` under `{publisher}/{offer}/v{version}/` in `store`.
-///
-/// Nothing is written unless every image passed. Running it again for the same version
-/// overwrites the same keys, so a step interrupted half-way can simply run again.
-pub async fn package(
-    input: PackageInput<'_>,
-    store: &dyn ObjectStore,
+/// Fetches every logo, screenshot and video thumbnail of `doc` (all at once, each through the
+/// guarded client) and checks each is a PNG of its required pixel size: the images, or every
+/// problem found. [`package`] runs it before writing anything; the pipeline's first step runs
+/// it too, so a wrong image stops a publish before certification and provisioning.
+pub async fn check_images(
+    doc: &OfferDocument,
     opts: &PackageOptions,
-) -> Result<Packaged, PackageError> {
-    let doc = input.document;
-    let id = identity(doc).map_err(PackageError::Problems)?;
-    let prefix = entry_prefix(&id.0, &id.1, id.2);
-
+) -> Result<Vec<CheckedImage>, Vec<PackageProblem>> {
     let client = GuardedClient::new(opts.http.clone());
     let requirements = image_requirements(doc);
     let results = join_all(
@@ -100,9 +92,32 @@ pub async fn package(
             Err(p) => problems.push(p),
         }
     }
-    if !problems.is_empty() {
-        return Err(PackageError::Problems(problems));
+    if problems.is_empty() {
+        Ok(images)
+    } else {
+        Err(problems)
     }
+}
+
+/// Packages one offer version: fetches and checks every logo, screenshot and video thumbnail
+/// (all at once, each through the guarded client), builds the catalogue entry with the
+/// sanitized description, renders the product page, and writes `assets/*`, `entry.json` and
+/// `index.html` under `{publisher}/{offer}/v{version}/` in `store`.
+///
+/// Nothing is written unless every image passed. Running it again for the same version
+/// overwrites the same keys, so a step interrupted half-way can simply run again.
+pub async fn package(
+    input: PackageInput<'_>,
+    store: &dyn ObjectStore,
+    opts: &PackageOptions,
+) -> Result<Packaged, PackageError> {
+    let doc = input.document;
+    let id = identity(doc).map_err(PackageError::Problems)?;
+    let prefix = entry_prefix(&id.0, &id.1, id.2);
+
+    let images = check_images(doc, opts)
+        .await
+        .map_err(PackageError::Problems)?;
 
     let by_field: ImagesByField = images
         .iter()

@@ -102,6 +102,28 @@ fn identify(
     Ok(())
 }
 
+/// How the document's images are fetched: the guarded client under the operator's settings,
+/// for the URLs the domain lists.
+pub fn image_options(settings: &Settings, doc: &portal_domain::OfferDocument) -> PackageOptions {
+    let images = portal_domain::validation::image_requirements(doc);
+    let image_urls: Vec<&str> = images.iter().map(|i| i.url.as_str()).collect();
+    PackageOptions {
+        http: policy(settings, &image_urls),
+        ..PackageOptions::default()
+    }
+}
+
+/// The step's error messages for what the publisher must fix, each at its field.
+pub fn problem_messages(problems: Vec<portal_package::PackageProblem>) -> Vec<StepMessage> {
+    let now = from_ms(now_ms());
+    problems
+        .into_iter()
+        .map(|p| {
+            StepMessage::text(MessageLevel::Error, &p.message, now).at(p.field.to_string(), p.code)
+        })
+        .collect()
+}
+
 /// Packages one version (the product page, its entry and images in the site store) and
 /// records it. `Ok(Err(messages))`: the publisher must fix something (an image of the wrong
 /// size …); `Err`: the operator's store failed (the engine retries).
@@ -116,30 +138,15 @@ pub async fn package_version(
     identify(&mut doc, publisher, offer, version)?;
     let sizes = disk_sizes(state, publisher, offer, &doc).await;
     let o = &doc.definition.offer;
-    // The images packaging fetches, as the domain lists them.
-    let images = portal_domain::validation::image_requirements(&doc);
-    let image_urls: Vec<&str> = images.iter().map(|i| i.url.as_str()).collect();
-    let opts = PackageOptions {
-        http: policy(&state.settings, &image_urls),
-        ..PackageOptions::default()
-    };
     let input = PackageInput {
         document: &doc,
         packaged_at: from_ms(now_ms()),
         disk_sizes: &sizes,
     };
+    let opts = image_options(&state.settings, &doc);
     let packaged = match package(input, state.site.as_ref(), &opts).await {
         Ok(p) => p,
-        Err(PackageError::Problems(problems)) => {
-            let now = from_ms(now_ms());
-            return Ok(Err(problems
-                .into_iter()
-                .map(|p| {
-                    StepMessage::text(MessageLevel::Error, &p.message, now)
-                        .at(p.field.to_string(), p.code)
-                })
-                .collect()));
-        }
+        Err(PackageError::Problems(problems)) => return Ok(Err(problem_messages(problems))),
         Err(e @ PackageError::Store(_)) => return Err(e.into()),
     };
     let entry = &packaged.entry;

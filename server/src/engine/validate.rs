@@ -1,10 +1,13 @@
-//! Step 1, Validate pre-requisites: the domain rules again, on the immutable snapshot, and the
-//! notification addresses recorded.
+//! Step 1, Validate pre-requisites: the domain rules again, on the immutable snapshot; then
+//! every logo, screenshot and video thumbnail fetched and measured, as the Editor measures
+//! them in the browser and Packaging again before it copies them (a wrong image stops the
+//! publish here, not after certification and provisioning); the notification addresses
+//! recorded.
 
 use portal_domain::validation::validate_with;
 use portal_domain::workflow::{MessageLevel, StepMessage};
 
-use super::{StepContext, StepOutcome, StepWork};
+use super::{StepContext, StepOutcome, StepWork, packaging};
 use crate::store::{from_ms, now_ms};
 
 /// The work of step 1.
@@ -25,9 +28,18 @@ impl StepWork for ValidatePrerequisites {
                 .collect();
             return Ok(StepOutcome::Failed(messages));
         }
+        let opts = packaging::image_options(&ctx.state.settings, &ctx.snapshot);
+        let images = match portal_package::check_images(&ctx.snapshot, &opts).await {
+            Ok(images) => images.len(),
+            Err(problems) => return Ok(StepOutcome::Failed(packaging::problem_messages(problems))),
+        };
+        let images = match images {
+            1 => "its image is a PNG file of the required size".to_owned(),
+            n => format!("its {n} images are PNG files of their required sizes"),
+        };
         let emails = ctx.op.emails.clone();
         ctx.info(&format!(
-            "Every required field and format rule passed. Notifications go to {emails}."
+            "Every required field and format rule passed, and {images}. Notifications go to {emails}."
         ));
         Ok(StepOutcome::Complete)
     }

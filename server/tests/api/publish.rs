@@ -397,6 +397,38 @@ async fn certification_failure_then_fix_and_republish() {
 }
 
 #[tokio::test]
+async fn a_logo_of_the_wrong_size_stops_the_publish_at_step_one() {
+    let app = TestApp::spawn().await;
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    let mut doc = vhds.offer("o1", "ok");
+    let logos = &mut doc["definition"]["offer"];
+    let small = logos["microsoft-azure-marketplace.smallLogo"].clone();
+    logos["microsoft-azure-marketplace.mediumLogo"] = small;
+    assert_eq!(app.put_offer("o1", &doc, None).await.status(), 201);
+    assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+    let status = app
+        .wait_status("o1", 30, |v| offer_status(v) == "failed")
+        .await;
+    // Before certification and provisioning, with the fix named at its field.
+    assert_eq!(step_status(&status, 0), "failed");
+    assert_eq!(step_status(&status, 1), "notStarted");
+    let field = "definition.offer.microsoft-azure-marketplace.mediumLogo";
+    assert_eq!(
+        messages(&status, 0),
+        [("error".into(), field.into(), "wrongImageSize".into())]
+    );
+    let text = status["steps"][0]["messages"][0]["messageHtml"]
+        .as_str()
+        .unwrap();
+    assert!(
+        text.contains("must be exactly 90×90 pixels") && text.contains("is 40×40"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn unchanged_images_reuse_their_certification() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -543,7 +575,8 @@ async fn private_addresses_are_refused_without_the_operator_flag() {
     let Some(vhds) = VhdServer::spawn().await else {
         return;
     };
-    // https to loopback passes the field rules but certification refuses the address.
+    // https to loopback passes the field rules, but the server fetches nothing from there:
+    // step 1 already refuses the logos' address (certification would refuse the disks').
     let doc = vhds.offer("o1", "ok");
     let text = doc
         .to_string()
@@ -554,7 +587,9 @@ async fn private_addresses_are_refused_without_the_operator_flag() {
     let status = app
         .wait_status("o1", 30, |v| offer_status(v) == "failed")
         .await;
-    let msg = status["steps"][1]["messages"][0]["messageHtml"]
+    assert_eq!(status["steps"][0]["status"], "failed");
+    assert_eq!(status["steps"][1]["status"], "notStarted");
+    let msg = status["steps"][0]["messages"][0]["messageHtml"]
         .as_str()
         .unwrap();
     assert!(msg.contains("non-public address"), "{msg}");
