@@ -102,10 +102,10 @@ impl StepId {
     pub fn description(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (StepId::ValidatePrerequisites, Lang::En) => {
-                "Every required field and format rule is checked; notification e-mail addresses are recorded."
+                "Every required field and format rule is checked, and every image's pixel size; notification e-mail addresses are recorded."
             }
             (StepId::ValidatePrerequisites, Lang::Ko) => {
-                "모든 필수 필드와 형식 규칙을 확인하고 알림 전자 메일 주소를 기록합니다."
+                "모든 필수 필드와 형식 규칙, 모든 이미지의 픽셀 크기를 확인하고 알림 전자 메일 주소를 기록합니다."
             }
             (StepId::Certification, Lang::En) => {
                 "Automated tests of every VM image: the SAS URL rules and the VHD itself."
