@@ -70,7 +70,7 @@ def main() -> None:
     print(row("**entry, total** (any first visit)", report["entry"]["bytes"]))
     for g, p in report["pages"].items():
         print(row(f"{g} pages: their own code ({len(p['files'])} files)", p["bytes"]))
-        print(row(f"**first visit opening a {g} page** (entry + its code)", p["with_entry"]))
+        print(row(f"**first visit opening one of the {g} pages** (entry + their code)", p["with_entry"]))
     print(row(f"every file of the build ({len(everything)})", report["all"]["bytes"]))
 
 
