@@ -38,15 +38,13 @@ test("All Offers fetches the Editor's and the Status' code in the background", a
   const browser = await launch();
   try {
     const context = await browser.newContext();
-    const editorFetched = new Promise((resolve) => {
-      context.on('requestfinished', (r) => { if (r.url().endsWith('/split_editor.wasm')) resolve(); });
+    // Listening before sign-in: the fetch starts once All Offers shows.
+    const fetched = (file) => context.waitForEvent('requestfinished', {
+      predicate: (r) => r.url().endsWith(`/${file}`), timeout: 15_000,
     });
-    const statusFetched = new Promise((resolve) => {
-      context.on('requestfinished', (r) => { if (r.url().endsWith('/split_status.wasm')) resolve(); });
-    });
+    const groups = Promise.all([fetched('split_editor.wasm'), fetched('split_status.wasm')]);
     const { page, errors } = await signedIn(context);
-    const deadline = new Promise((_, reject) => setTimeout(() => reject(new Error('not prefetched within 15 s')), 15_000));
-    await Promise.race([Promise.all([editorFetched, statusFetched]), deadline]);
+    await groups;
     // Opening an offer now needs no more code from the server.
     const wasm = wasmRequests(page);
     await page.click('.offers-table tbody tr a');
