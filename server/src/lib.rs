@@ -2,17 +2,22 @@
 //! engine, the demo and the built web app. `main.rs` parses the command line and calls
 //! [`Server::build`]; the tests use the same builder.
 
-pub mod api;
-pub mod auth;
+pub mod accounts;
+pub mod catalogue;
 pub mod config;
+pub mod db;
 pub mod demo;
-pub mod engine;
 pub mod error;
-pub mod mail;
-pub mod notify;
+pub mod extract;
+pub mod images;
+pub mod notifications;
+pub mod offers;
+pub mod openapi;
+pub mod outbound;
+pub mod publishing;
+pub mod reviewer;
+pub mod routes;
 pub mod state;
-pub mod store;
-pub mod views;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -27,8 +32,9 @@ use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::db::Db;
+use crate::notifications::mail;
 use crate::state::{AppState, Settings};
-use crate::store::Store;
 
 /// Everything `serve` needs, independent of how it was parsed.
 #[derive(Debug, Clone)]
@@ -109,7 +115,7 @@ impl Server {
     pub async fn build(config: ServerConfig) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.listen).await?;
         let addr = listener.local_addr()?;
-        let store = Store::connect(config.database_url.expose()).await?;
+        let db = Db::connect(config.database_url.expose()).await?;
         let images = if config.demo {
             let dir = config.data_dir.clone();
             let images =
@@ -122,7 +128,7 @@ impl Server {
             None
         };
         let demo_tokens = match &images {
-            Some(images) => demo::seed(&store, addr, images).await?,
+            Some(images) => demo::seed(&db, addr, images).await?,
             None => None,
         };
         let regions = if config.regions.trim().is_empty() {
@@ -139,7 +145,8 @@ impl Server {
             http_timeout: Duration::from_secs(10),
         };
         let state = AppState {
-            store,
+            db,
+            tokens: Arc::default(),
             settings: Arc::new(settings),
             wake: Arc::new(Notify::new()),
             answers: Arc::default(),
@@ -152,7 +159,7 @@ impl Server {
             .map(|url| mail::Mailer::new(url, &config.smtp_from))
             .transpose()?;
         let router = Router::new()
-            .nest("/api", api::router(state.clone()))
+            .nest("/api", routes::router(state.clone()))
             .merge(images.as_ref().map(demo::vhd::DemoImages::router).unwrap_or_default())
             .merge(web::router(&config.web_dir))
             // Brotli or gzip when the client accepts it: the app's wasm is 1.3 MB raw and
@@ -177,13 +184,13 @@ impl Server {
     }
 
     /// The database, for tools and tests.
-    pub fn store(&self) -> Store {
-        self.state.store.clone()
+    pub fn db(&self) -> Db {
+        self.state.db.clone()
     }
 
     /// Runs the workers and serves until the process ends.
     pub async fn run(self) -> anyhow::Result<()> {
-        let _workers = engine::spawn_workers(&self.state, self.workers);
+        let _workers = publishing::engine::spawn_workers(&self.state, self.workers);
         let _mail = self
             .mailer
             .clone()

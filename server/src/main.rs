@@ -1,9 +1,10 @@
 //! `portal-server`: parses the command line, sets up logging and calls the library.
 
 use clap::Parser;
+use portal_server::accounts::{self, TokenFor};
 use portal_server::config::{Cli, Command, TokenCommand};
-use portal_server::store::Store;
-use portal_server::{Server, ServerConfig, auth};
+use portal_server::db::{Db, rfc3339};
+use portal_server::{Server, ServerConfig};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -54,7 +55,7 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
                 (Some(p), _) => {
                     portal_domain::ids::PublisherId::parse(&p)
                         .map_err(|_| anyhow::anyhow!("`{p}` is not a valid publisher id"))?;
-                    auth::TokenFor::Publisher(p)
+                    TokenFor::Publisher(p)
                 }
                 (None, Some(sub)) => {
                     let sub = portal_domain::ids::SubscriptionId::parse(&sub).map_err(|_| {
@@ -63,34 +64,34 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
                              0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9)"
                         )
                     })?;
-                    auth::TokenFor::Reviewer(sub.normalized())
+                    TokenFor::Reviewer(sub.normalized())
                 }
                 (None, None) => anyhow::bail!("give --publisher or --reviewer"),
             };
-            let store = Store::connect(store.url()?.expose()).await?;
+            let db = Db::connect(store.url()?.expose()).await?;
             println!(
                 "{}",
-                auth::create_token(&store, &principal, name.as_deref()).await?
+                accounts::create_token(&db, &principal, name.as_deref()).await?
             );
         }
         TokenCommand::List { store } => {
-            let store = Store::connect(store.url()?.expose()).await?;
-            for t in store.list_tokens().await? {
+            let db = Db::connect(store.url()?.expose()).await?;
+            for t in accounts::store::list(&db).await? {
                 println!(
                     "{}\t{}\t{}\t{}\t{}",
                     t.id,
                     t.name,
                     t.kind,
-                    t.subscription_id.as_deref().unwrap_or(&t.publisher_id),
-                    portal_server::views::rfc3339(t.created_ms)
+                    t.acts_for,
+                    rfc3339(t.created_ms)
                 );
             }
         }
         TokenCommand::Revoke { id_or_name, store } => {
-            let store = Store::connect(store.url()?.expose()).await?;
-            let n = store.revoke_token(&id_or_name).await?;
+            let db = Db::connect(store.url()?.expose()).await?;
+            let n = accounts::store::revoke(&db, &id_or_name).await?;
             anyhow::ensure!(n > 0, "no token with id or name `{id_or_name}`");
-            println!("revoked {n} token(s); running servers forget it within 30 s");
+            println!("revoked {n} token(s); running servers refuse it within a second");
         }
     }
     Ok(())

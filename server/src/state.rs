@@ -12,7 +12,7 @@ use portal_domain::api::OfferSummary;
 use portal_domain::validation::Options;
 use tokio::sync::Notify;
 
-use crate::store::Store;
+use crate::db::Db;
 
 /// Operator choices the handlers and the engine need at run time.
 #[derive(Debug, Clone)]
@@ -43,7 +43,9 @@ impl Settings {
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The database.
-    pub store: Store,
+    pub db: Db,
+    /// Verified bearer tokens.
+    pub tokens: Arc<crate::accounts::Tokens>,
     /// Operator settings.
     pub settings: Arc<Settings>,
     /// Wakes the workers when a step becomes runnable.

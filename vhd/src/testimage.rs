@@ -276,3 +276,34 @@ pub fn failing_linux_vhd(dir: &Path, name: &str, size: u64) -> io::Result<PathBu
 pub fn data_vhd(dir: &Path, name: &str, size: u64) -> io::Result<PathBuf> {
     build_vhd(dir, name, size, &Table::None)
 }
+
+/// Reports a prerequisite this test needs and the machine lacks, then the caller returns.
+///
+/// Under `CI=true` (or `1`) a missing prerequisite is a failure: CI is meant to run every
+/// test, so it panics naming `what` and how to install it. Elsewhere the test is skipped, but
+/// not silently: one `SKIP <test>: <what> missing (<hint>)` line goes to stderr and, when
+/// `PORTAL_TEST_SKIPS` names a file, is appended to it, so `scripts/test.sh` can count and
+/// list the skips (cargo reports a skipped test as passed). The server's tests follow the
+/// same convention.
+#[track_caller]
+pub fn missing(what: &str, hint: &str) {
+    if matches!(std::env::var("CI").as_deref(), Ok("true" | "1")) {
+        panic!("{what} is missing: {hint}");
+    }
+    // libtest runs each test on a thread named after the test's path.
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("<unnamed test>");
+    let line = format!("SKIP {test}: {what} missing ({hint})\n");
+    eprint!("{line}");
+    if let Some(path) = std::env::var_os("PORTAL_TEST_SKIPS") {
+        // Append mode and a single write of the whole line, so tests skipping in parallel
+        // (threads here, other test binaries too) never interleave within a line.
+        let mut file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .unwrap_or_else(|e| panic!("PORTAL_TEST_SKIPS ({}): {e}", path.to_string_lossy()));
+        file.write_all(line.as_bytes())
+            .unwrap_or_else(|e| panic!("PORTAL_TEST_SKIPS ({}): {e}", path.to_string_lossy()));
+    }
+}

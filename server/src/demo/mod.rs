@@ -16,9 +16,13 @@ use portal_domain::workflow::{Pipeline, StepId, StepMessage};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::engine::certification::{self, ImageCheck};
-use crate::store::{OfferRow, OperationRow, Store, VersionRow, from_ms, now_ms};
-use crate::views;
+use crate::accounts::{self, TokenFor};
+use crate::catalogue;
+use crate::db::{Db, from_ms, now_ms};
+use crate::images::{ImageCheck, url_without_query};
+use crate::offers::{self, Slot};
+use crate::publishing::steps::{certification, packaging, provisioning};
+use crate::publishing::{self, Operation, disks};
 
 /// The demo publisher.
 pub const DEMO_PUBLISHER: &str = "contoso";
@@ -104,8 +108,8 @@ async fn certification_messages(
     t: OffsetDateTime,
 ) -> anyhow::Result<Vec<StepMessage>> {
     let mut out = Vec::new();
-    for disk in certification::disks(doc) {
-        let name = certification::url_without_query(&disk.url)
+    for disk in disks::of(doc) {
+        let name = url_without_query(&disk.url)
             .rsplit('/')
             .next()
             .unwrap_or_default()
@@ -154,16 +158,16 @@ pub struct DemoTokens {
 
 /// Seeds the demo data and returns the demo's tokens, when the database is empty.
 pub async fn seed(
-    store: &Store,
+    db: &Db,
     addr: SocketAddr,
     images: &vhd::DemoImages,
 ) -> anyhow::Result<Option<DemoTokens>> {
-    if !store.is_empty().await? {
+    if !db.is_empty().await? {
         return Ok(None);
     }
-    let token = crate::auth::create_token(
-        store,
-        &crate::auth::TokenFor::Publisher(DEMO_PUBLISHER.into()),
+    let token = accounts::create_token(
+        db,
+        &TokenFor::Publisher(DEMO_PUBLISHER.into()),
         Some("demo"),
     )
     .await?;
@@ -241,11 +245,11 @@ pub async fn seed(
         },
     ];
     for s in seeds {
-        insert(store, s).await?;
+        insert(db, s).await?;
     }
-    let reviewer = crate::auth::create_token(
-        store,
-        &crate::auth::TokenFor::Reviewer(portal_domain::samples::SAMPLE_SUBSCRIPTION.into()),
+    let reviewer = accounts::create_token(
+        db,
+        &TokenFor::Reviewer(portal_domain::samples::SAMPLE_SUBSCRIPTION.into()),
         Some("demo-reviewer"),
     )
     .await?;
@@ -255,62 +259,26 @@ pub async fn seed(
     }))
 }
 
-async fn insert(store: &Store, s: Seed) -> anyhow::Result<()> {
+async fn insert(db: &Db, s: Seed) -> anyhow::Result<()> {
     let id = s.doc.id.clone().unwrap_or_default();
-    let doc = views::stored_draft(s.doc, DEMO_PUBLISHER, &id);
-    let (draft, hash) = views::encode_document(&doc)?;
-    let now = now_ms();
-    let published = s.pipeline.is_some();
-    let offer = OfferRow {
-        display_name: doc.display_name().to_owned(),
-        publisher_id: DEMO_PUBLISHER.into(),
-        offer_id: id.clone(),
-        draft: draft.clone(),
-        draft_hash: hash.clone(),
-        etag: views::new_etag(),
-        changed_ms: now,
-        version: i64::from(published),
-        preview_version: s.preview.then_some(1),
-        production_version: s.live.then_some(1),
-    };
-    let versions: Vec<VersionRow> = if published {
-        vec![VersionRow {
-            version: 1,
-            document: draft,
-            draft_hash: hash.clone(),
-            created_ms: now,
-        }]
-    } else {
-        Vec::new()
-    };
-    let ops: Vec<OperationRow> = match s.pipeline {
-        None => Vec::new(),
-        Some((p, next)) => vec![OperationRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            publisher_id: DEMO_PUBLISHER.into(),
-            offer_id: id.clone(),
-            version: 1,
-            draft_hash: hash,
-            status: p.status.as_str().into(),
-            pipeline: serde_json::to_string(&p)?,
-            emails: DEMO_EMAILS.into(),
-            preview_links: serde_json::to_string(&if s.preview {
-                views::preview_links(DEMO_PUBLISHER, &id)
-            } else {
-                Vec::new()
-            })?,
-            live_links: serde_json::to_string(&if s.live {
-                views::live_links(DEMO_PUBLISHER, &id)
-            } else {
-                Vec::new()
-            })?,
-            created_ms: now,
-            updated_ms: now,
-            next_step: next.map(|s| s.as_str().to_owned()),
-        }],
-    };
-    store.seed_offer(&offer, &versions, &ops).await?;
-    Ok(())
+    let doc = offers::stored_draft(s.doc, DEMO_PUBLISHER, &id);
+    let seed = s.pipeline.map(|(pipeline, next)| {
+        let mut op = Operation::start(DEMO_PUBLISHER, &id, 1, "", DEMO_EMAILS);
+        op.pipeline = pipeline;
+        op.next_step = next;
+        if s.preview {
+            op.preview_links = publishing::preview_links(DEMO_PUBLISHER, &id);
+        }
+        if s.live {
+            op.live_links = publishing::live_links(DEMO_PUBLISHER, &id);
+        }
+        publishing::store::Seed {
+            operation: op,
+            preview: s.preview,
+            live: s.live,
+        }
+    });
+    publishing::store::seed_offer(db, DEMO_PUBLISHER, &id, doc, seed).await
 }
 
 /// The demo's marketing images (logos in the four required sizes and a screenshot), served
@@ -343,28 +311,24 @@ pub async fn get_asset(
 /// images come from the portal itself), and replicates the disks of the version in preview.
 /// Versions already packaged are left alone.
 pub async fn package_demo(state: &crate::state::AppState) -> anyhow::Result<()> {
-    use crate::store::Slot;
     // The live versions first: they need no copies, so the catalogue fills at once.
     for slot in [Slot::Production, Slot::Preview] {
-        for (publisher, offer, version) in state.store.unpackaged_in_slot(slot).await? {
-            let Some(v) = state.store.version(&publisher, &offer, version).await? else {
+        for (publisher, offer, version) in catalogue::store::unpackaged(&state.db, slot).await? {
+            let Some(v) = offers::store::version(&state.db, &publisher, &offer, version).await?
+            else {
                 continue;
             };
-            let doc: OfferDocument = serde_json::from_str(&v.document)?;
-            let live = state
-                .store
-                .offer(&publisher, &offer)
+            let doc = v.document;
+            let live = offers::store::find(&state.db, &publisher, &offer)
                 .await?
                 .and_then(|o| o.production_version);
             if slot == Slot::Preview && live != Some(version) {
                 // So a reviewer can run a test deployment of the demo's offer awaiting
                 // sign-off (not of the live one: each copy is a 1 GiB image per region).
-                crate::engine::provisioning::replicate_quietly(state, &publisher, &offer, &doc)
-                    .await?;
+                provisioning::replicate_quietly(state, &publisher, &offer, &doc).await?;
             }
             let packaged =
-                crate::engine::packaging::package_version(state, &publisher, &offer, version, &doc)
-                    .await?;
+                packaging::package_version(state, &publisher, &offer, version, &doc).await?;
             if let Err(problems) = packaged {
                 tracing::warn!(offer.id = %offer, problems = problems.len(), "a demo version could not be packaged");
             }

@@ -73,7 +73,7 @@ pub(crate) fn token(db: &TestDb) -> String {
     token
 }
 
-#[tokio::test]
+api_test!(kill_9_mid_step_then_restart_completes);
 async fn kill_9_mid_step_then_restart_completes() {
     // No regions: this test is about the engine (replication has its own kill test).
     let db = TestDb::new().await;
@@ -104,14 +104,18 @@ async fn kill_9_mid_step_then_restart_completes() {
     );
 }
 
+/// Several processes sharing one database are a PostgreSQL deployment (SQLite serves one
+/// machine), so this test runs on PostgreSQL alone.
 #[tokio::test]
 async fn two_servers_on_one_postgres_never_run_a_step_twice() {
-    let Ok(_) = std::env::var("PORTAL_TEST_DATABASE_URL") else {
-        eprintln!(
-            "note: PORTAL_TEST_DATABASE_URL not set; skipping the two-server PostgreSQL test"
-        );
-        return;
-    };
+    crate::helpers::on(
+        crate::helpers::Backend::Postgres,
+        two_servers_on_one_database(),
+    )
+    .await;
+}
+
+async fn two_servers_on_one_database() {
     let app = TestApp::spawn().await;
     let db_url = app.db.url.clone();
     // A second server process (in-process here) on the same database.
@@ -141,7 +145,9 @@ async fn two_servers_on_one_postgres_never_run_a_step_twice() {
             .await;
         assert_eq!(s["steps"][4]["status"], "complete");
     }
-    let counts = app.store.step_run_counts().await.unwrap();
+    let counts = portal_server::publishing::store::step_run_counts(&app.store)
+        .await
+        .unwrap();
     assert_eq!(counts.len(), 6 * 5, "{counts:?}");
     assert!(
         counts.iter().all(|(_, _, n)| *n == 1),
@@ -149,7 +155,7 @@ async fn two_servers_on_one_postgres_never_run_a_step_twice() {
     );
 }
 
-#[tokio::test]
+api_test!(token_cli_lists_without_secrets_and_revokes);
 async fn token_cli_lists_without_secrets_and_revokes() {
     let db = TestDb::new().await;
     let secret = token(&db);
@@ -177,7 +183,7 @@ async fn token_cli_lists_without_secrets_and_revokes() {
     assert!(!run(&["revoke", "kill-test"]).status.success());
 }
 
-#[tokio::test]
+api_test!(demo_has_every_state_and_its_own_images_pass_certification);
 async fn demo_has_every_state_and_its_own_images_pass_certification() {
     let db = TestDb::new().await;
     let mut cfg = config(&db.url, db.dir.path());
@@ -282,4 +288,40 @@ async fn demo_has_every_state_and_its_own_images_pass_certification() {
         range.headers()["content-range"],
         format!("bytes 0-511/{}", 1024 * 1024 * 1024 + 512)
     );
+}
+
+api_test!(a_token_revoked_by_the_cli_is_refused_within_a_second);
+/// `token revoke` in another process: a running server that has just verified the token
+/// refuses it within a second (its cache of verified tokens lasts that long).
+async fn a_token_revoked_by_the_cli_is_refused_within_a_second() {
+    let app = TestApp::spawn().await;
+    let secret = token(&app.db);
+    let me = || async {
+        app.client
+            .get(app.url(&format!("/api/me?{V}")))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    assert_eq!(me().await, 200, "a fresh token works");
+    let revoked = Command::new(env!("CARGO_BIN_EXE_portal-server"))
+        .args(["token", "revoke", "kill-test"])
+        .args(["--data-dir", app.db.dir.path().to_str().unwrap()])
+        .env("DATABASE_URL", &app.db.url)
+        .output()
+        .unwrap();
+    assert!(revoked.status.success(), "{revoked:?}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let mut last = 0;
+    while Instant::now() < deadline {
+        last = me().await;
+        if last == 401 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(last, 401, "still accepted 5 s after the revocation");
 }

@@ -14,14 +14,28 @@ async fn envelope(res: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
-#[tokio::test]
+/// Status and JSON body (`null` when it is not JSON) of any answer; an event stream's body
+/// is never read, since it does not end.
+async fn answer(res: reqwest::Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let stream = res
+        .headers()
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+    if stream {
+        return (status, Value::Null);
+    }
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+api_test!(health_needs_no_token);
 async fn health_needs_no_token() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/api/health")).send().await.unwrap();
     assert_eq!(res.status(), 200);
 }
 
-#[tokio::test]
+api_test!(invalid_api_version_names_the_supported_one);
 async fn invalid_api_version_names_the_supported_one() {
     let app = TestApp::spawn().await;
     let res = app
@@ -37,7 +51,7 @@ async fn invalid_api_version_names_the_supported_one() {
     insta::assert_json_snapshot!("invalid_api_version", body);
 }
 
-#[tokio::test]
+api_test!(missing_or_unknown_token_is_401);
 async fn missing_or_unknown_token_is_401() {
     let app = TestApp::spawn().await;
     let path = format!("/api/publishers/contoso/offers?{V}");
@@ -55,7 +69,7 @@ async fn missing_or_unknown_token_is_401() {
     assert_eq!(envelope(res).await.0, 401);
 }
 
-#[tokio::test]
+api_test!(unknown_routes_are_404_and_wrong_methods_405);
 async fn unknown_routes_are_404_and_wrong_methods_405() {
     let app = TestApp::spawn().await;
     let (status, body) = envelope(
@@ -78,7 +92,7 @@ async fn unknown_routes_are_404_and_wrong_methods_405() {
     insta::assert_json_snapshot!("wrong_method", body);
 }
 
-#[tokio::test]
+api_test!(invalid_ids_in_the_path_are_400);
 async fn invalid_ids_in_the_path_are_400() {
     let app = TestApp::spawn().await;
     let (status, body) = envelope(app.get_offer("Not_Valid").await).await;
@@ -94,7 +108,7 @@ async fn invalid_ids_in_the_path_are_400() {
     assert_eq!(body["error"]["code"], "InvalidPublisherId");
 }
 
-#[tokio::test]
+api_test!(other_publishers_offers_are_404);
 async fn other_publishers_offers_are_404() {
     let app = TestApp::spawn().await;
     let res = app
@@ -119,7 +133,7 @@ async fn other_publishers_offers_are_404() {
     assert_eq!(envelope(app.get_offer("missing").await).await.0, 404);
 }
 
-#[tokio::test]
+api_test!(oversized_bodies_are_413);
 async fn oversized_bodies_are_413() {
     let app = TestApp::spawn().await;
     let big = json!({"definition": {"displayText": "x".repeat(2 * 1024 * 1024)}});
@@ -133,7 +147,7 @@ async fn oversized_bodies_are_413() {
     );
 }
 
-#[tokio::test]
+api_test!(malformed_json_wrong_types_and_bad_utf8_are_400);
 async fn malformed_json_wrong_types_and_bad_utf8_are_400() {
     let app = TestApp::spawn().await;
     let path = format!("{}?{V}", TestApp::offer_path("o1"));
@@ -173,7 +187,7 @@ async fn malformed_json_wrong_types_and_bad_utf8_are_400() {
     );
 }
 
-#[tokio::test]
+api_test!(body_ids_must_match_the_path);
 async fn body_ids_must_match_the_path() {
     let app = TestApp::spawn().await;
     let (status, body) = envelope(app.put_offer("o1", &json!({"id": "o2"}), None).await).await;
@@ -193,8 +207,12 @@ async fn body_ids_must_match_the_path() {
     );
 }
 
-#[tokio::test]
-async fn openapi_describes_every_route() {
+api_test!(every_route_is_served_guarded_and_documented);
+/// The route table drives the router and the OpenAPI document: every route answers (not the
+/// router's 404 or 405), refuses a caller without a token unless it is public, and is
+/// described with the matching security.
+async fn every_route_is_served_guarded_and_documented() {
+    use portal_server::routes::Access;
     let app = TestApp::spawn().await;
     let doc: Value = app
         .client
@@ -206,15 +224,55 @@ async fn openapi_describes_every_route() {
         .await
         .unwrap();
     assert_eq!(doc["openapi"], "3.0.3");
-    for (method, path) in portal_server::api::ROUTES {
-        assert!(
-            doc["paths"][path][method].is_object(),
-            "{method} {path} missing"
+    let routes = portal_server::routes::all();
+    assert!(routes.len() >= 26, "{} routes", routes.len());
+    for route in &routes {
+        let (method, path) = (route.method, route.path);
+        let concrete = path
+            .replace("{publisher}", "contoso")
+            .replace("{offer}", "no-such-offer")
+            .replace("{version}", "1")
+            .replace("{slot}", "Draft")
+            .replace("{operation}", "no-such-operation")
+            .replace("{name}", "logo.png");
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+        let bare = app
+            .client
+            .request(method.clone(), app.url(&concrete))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        let (code, body) = answer(bare).await;
+        match route.access {
+            Access::SignedIn => assert_eq!(code, 401, "{method} {path} without a token: {body}"),
+            Access::Public => assert_ne!(code, 401, "{method} {path} is public"),
+        }
+        let signed = app
+            .req(method.clone(), &concrete)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        let (code, body) = answer(signed).await;
+        assert_ne!(code, 405, "{method} {path} is routed");
+        assert_ne!(
+            body["error"]["message"], "No such API resource.",
+            "{method} {path} is routed"
         );
+        if route.documented {
+            let op = &doc["paths"][path][route.method];
+            assert_eq!(op["operationId"], route.operation_id, "{method} {path}");
+            assert_eq!(
+                op["security"].is_array(),
+                route.access == Access::SignedIn,
+                "{method} {path}: security"
+            );
+        }
     }
 }
 
-#[tokio::test]
+api_test!(web_root_explains_how_to_build_when_missing);
 async fn web_root_explains_how_to_build_when_missing() {
     let app = TestApp::spawn().await;
     let res = app.client.get(app.url("/")).send().await.unwrap();
@@ -222,7 +280,7 @@ async fn web_root_explains_how_to_build_when_missing() {
     assert!(res.text().await.unwrap().contains("scripts/build-web.sh"));
 }
 
-#[tokio::test]
+api_test!(built_web_app_is_served_with_spa_fallback);
 async fn built_web_app_is_served_with_spa_fallback() {
     let web = tempfile::tempdir().unwrap();
     std::fs::write(web.path().join("index.html"), "<html>portal index</html>").unwrap();

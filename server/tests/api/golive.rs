@@ -90,9 +90,9 @@ fn offer_with_lead(vhds: &VhdServer, offer: &str, lead_url: &str) -> Value {
 }
 
 async fn reviewer(app: &TestApp, sub: &str) -> String {
-    portal_server::auth::create_token(
+    portal_server::accounts::create_token(
         &app.store,
-        &portal_server::auth::TokenFor::Reviewer(sub.into()),
+        &portal_server::accounts::TokenFor::Reviewer(sub.into()),
         Some(sub),
     )
     .await
@@ -119,7 +119,7 @@ async fn get_as(app: &TestApp, token: Option<&str>, path: &str) -> (u16, Value) 
     (code, res.json().await.unwrap_or(Value::Null))
 }
 
-#[tokio::test]
+api_test!(publish_replicates_packages_previews_and_goes_live_into_the_catalogue);
 async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue() {
     let Some(vhds) = VhdServer::spawn().await else {
         return;
@@ -329,7 +329,7 @@ async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue()
     assert_eq!(bad.status(), 404);
 }
 
-#[tokio::test]
+api_test!(a_lead_endpoint_answering_500_fails_packaging_with_its_answer);
 async fn a_lead_endpoint_answering_500_fails_packaging_with_its_answer() {
     let Some(vhds) = VhdServer::spawn().await else {
         return;
@@ -372,7 +372,7 @@ async fn a_lead_endpoint_answering_500_fails_packaging_with_its_answer() {
     assert_eq!(list["items"], json!([]));
 }
 
-#[tokio::test]
+api_test!(kill_9_during_replication_then_restart_copies_nothing_twice);
 async fn kill_9_during_replication_then_restart_copies_nothing_twice() {
     let db = TestDb::new().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -499,7 +499,7 @@ impl SmtpSink {
     }
 }
 
-#[tokio::test]
+api_test!(notifications_are_delivered_over_smtp_and_refusals_are_kept);
 async fn notifications_are_delivered_over_smtp_and_refusals_are_kept() {
     let sink = SmtpSink::spawn(None).await;
     let url = format!("smtp://127.0.0.1:{}", sink.port);

@@ -1,5 +1,6 @@
-//! `TestApp`: starts the server in-process with its own database and offers a typed client;
-//! `VhdServer`: a tiny image host with range support (and broken variants).
+//! `api_test!`: every API test runs twice, on SQLite and on PostgreSQL, each time with a
+//! fresh database of its own; `TestApp`: starts the server in-process and offers a typed
+//! client; `VhdServer`: a tiny image host with range support (and broken variants).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,12 +14,69 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use portal_domain::OfferDocument;
-use portal_server::store::Store;
+use portal_server::db::Db;
 use portal_server::{Server, ServerConfig};
+use portal_vhd::testimage::missing;
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
 
 pub const V: &str = "api-version=2017-10-31";
+
+/// Runs the async test function `NAME` on both databases, as the tests `NAME::sqlite` and
+/// `NAME::postgres` (a module and a function may share a name). Both compare against the same
+/// snapshots, so their answers must be the same. A function never named here is dead code,
+/// which the lints refuse.
+macro_rules! api_test {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                $crate::helpers::on($crate::helpers::Backend::Sqlite, super::$name()).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                $crate::helpers::on($crate::helpers::Backend::Postgres, super::$name()).await
+            }
+        }
+    };
+}
+
+/// The database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file in the test's temporary directory.
+    Sqlite,
+    /// A new database on the PostgreSQL server of `PORTAL_TEST_DATABASE_URL`.
+    Postgres,
+}
+
+tokio::task_local! {
+    static BACKEND: Backend;
+}
+
+/// The PostgreSQL server the tests create their databases on.
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("PORTAL_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Runs a test body with every [`TestDb`] it makes on `backend`. Without a PostgreSQL
+/// server the PostgreSQL run is a failure under CI and a reported skip elsewhere.
+pub async fn on(backend: Backend, test: impl std::future::Future<Output = ()>) {
+    if backend == Backend::Postgres && postgres_admin_url().is_none() {
+        missing(
+            "PostgreSQL",
+            "set PORTAL_TEST_DATABASE_URL=postgres://user@host:port/db; scripts/test.sh uses one answering on 127.0.0.1:5432",
+        );
+        return;
+    }
+    let mut snapshots = insta::Settings::clone_current();
+    // One snapshot per assertion name, shared by both databases' runs.
+    snapshots.set_prepend_module_to_snapshot(false);
+    snapshots.bind_async(BACKEND.scope(backend, test)).await;
+}
 
 /// A fresh database: a SQLite file in a temporary directory, or a new PostgreSQL database.
 pub struct TestDb {
@@ -52,10 +110,15 @@ impl Drop for TestDb {
 }
 
 impl TestDb {
+    /// A fresh database on the backend of the running [`api_test!`].
     pub async fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
-        match std::env::var("PORTAL_TEST_DATABASE_URL") {
-            Ok(admin) if !admin.is_empty() => {
+        let backend = BACKEND
+            .try_with(|b| *b)
+            .expect("TestDb::new outside api_test!: which database?");
+        match backend {
+            Backend::Postgres => {
+                let admin = postgres_admin_url().expect("checked by `on`");
                 let (url, name) = create_pg_database(&admin).await;
                 Self {
                     url,
@@ -63,7 +126,7 @@ impl TestDb {
                     pg: Some((admin, name)),
                 }
             }
-            _ => {
+            Backend::Sqlite => {
                 let url = format!(
                     "sqlite://{}?mode=rwc",
                     dir.path().join("portal.db").display()
@@ -115,7 +178,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub token: String,
     pub client: reqwest::Client,
-    pub store: Store,
+    /// The server's database, for looking behind the API.
+    pub store: Db,
     pub db: TestDb,
 }
 
@@ -129,12 +193,12 @@ impl TestApp {
         let mut cfg = config(&db.url, db.dir.path());
         change(&mut cfg);
         let server = Server::build(cfg).await.expect("server");
-        let store = server.store();
+        let store = server.db();
         let addr = server.addr;
         tokio::spawn(server.run());
-        let token = portal_server::auth::create_token(
+        let token = portal_server::accounts::create_token(
             &store,
-            &portal_server::auth::TokenFor::Publisher("contoso".into()),
+            &portal_server::accounts::TokenFor::Publisher("contoso".into()),
             Some("tests"),
         )
         .await
@@ -298,19 +362,14 @@ pub fn offer_status(v: &Value) -> &str {
 }
 
 /// The images the test hosts serve, built once per test process with `portal_vhd::testimage`
-/// (`None`, with a printed note, when `mkfs.ext4` is missing): `{root}/ok/vhds/` holds a
+/// (`None` when `mkfs.ext4` is missing, reported by [`missing`] for each test that needs them): `{root}/ok/vhds/` holds a
 /// passing Linux OS disk and a data disk under the names the sample offer uses,
 /// `{root}/bad/vhds/` a failing OS disk (no agent, `ClientAliveInterval 600`) and the data disk.
 pub fn image_root() -> Option<&'static std::path::Path> {
     use portal_vhd::testimage::{self, GIB, MIB};
     static ROOT: OnceLock<Option<PathBuf>> = OnceLock::new();
-    ROOT.get_or_init(|| {
-        if testimage::mkfs().is_none() {
-            eprintln!(
-                "NOTE: mkfs.ext4 not found; tests that need real VM images are skipped. Install e2fsprogs."
-            );
-            return None;
-        }
+    let root = ROOT.get_or_init(|| {
+        testimage::mkfs()?;
         let root = std::env::temp_dir().join(format!("portal-server-tests-{}", std::process::id()));
         let work = root.join("work");
         std::fs::create_dir_all(&work).unwrap();
@@ -324,8 +383,11 @@ pub fn image_root() -> Option<&'static std::path::Path> {
             std::fs::hard_link(&data, vhds.join("standard-1.0.0-data0.vhd")).unwrap();
         }
         Some(root)
-    })
-    .as_deref()
+    });
+    if root.is_none() {
+        missing("mkfs.ext4", "install e2fsprogs (apt-get install e2fsprogs)");
+    }
+    root.as_deref()
 }
 
 /// What an image host was asked.
@@ -348,7 +410,8 @@ pub struct VhdServer {
 }
 
 impl VhdServer {
-    /// A host on 127.0.0.1:0, or `None` (the test is skipped) without `mkfs.ext4`.
+    /// A host on 127.0.0.1:0, or `None` without `mkfs.ext4` (reported: the caller returns,
+    /// and under CI the test has already failed).
     pub async fn spawn() -> Option<Self> {
         async fn missing() -> StatusCode {
             StatusCode::NOT_FOUND

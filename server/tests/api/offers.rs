@@ -14,7 +14,7 @@ fn etag(res: &reqwest::Response) -> String {
         .to_owned()
 }
 
-#[tokio::test]
+api_test!(create_then_modify_with_if_match);
 async fn create_then_modify_with_if_match() {
     let app = TestApp::spawn().await;
     let doc = json!({"definition": {"displayText": "Draft", "someFutureKey": [1, 2]}, "offerTypeVersions": {"x": 1}});
@@ -56,7 +56,7 @@ async fn create_then_modify_with_if_match() {
     assert_eq!(res.status(), 412);
 }
 
-#[tokio::test]
+api_test!(four_concurrent_puts_with_one_etag_one_wins);
 async fn four_concurrent_puts_with_one_etag_one_wins() {
     let app = TestApp::spawn().await;
     let res = app.put_offer("o1", &json!({}), None).await;
@@ -77,7 +77,7 @@ async fn four_concurrent_puts_with_one_etag_one_wins() {
     assert_eq!(codes, vec![200, 412, 412, 412]);
 }
 
-#[tokio::test]
+api_test!(secrets_are_blanked_and_kept_when_written_back_blank);
 async fn secrets_are_blanked_and_kept_when_written_back_blank() {
     let app = TestApp::spawn().await;
     let doc = json!({"definition": {"offer": {"microsoft-azure-marketplace.leadDestination": "DynamicsCrmOnline",
@@ -89,17 +89,16 @@ async fn secrets_are_blanked_and_kept_when_written_back_blank() {
     assert_eq!(crm["password"], "", "never returned");
     let res = app.put_offer("o1", &body, Some(&tag)).await;
     assert_eq!(res.status(), 200);
-    let stored: String = app
-        .store
-        .offer("contoso", "o1")
+    let stored = portal_server::offers::store::find(&app.store, "contoso", "o1")
         .await
         .unwrap()
         .unwrap()
         .draft;
+    let stored = serde_json::to_string(&stored).unwrap();
     assert!(stored.contains("hunter2"), "kept when written back blank");
 }
 
-#[tokio::test]
+api_test!(list_offers_with_search_and_status);
 async fn list_offers_with_search_and_status() {
     let app = TestApp::spawn().await;
     app.put_offer(
@@ -133,9 +132,9 @@ async fn list_offers_with_search_and_status() {
     assert_eq!(none.as_array().unwrap().len(), 0);
 }
 
+api_test!(the_list_shows_every_change_at_once);
 /// The list is kept per publisher between reads: every write and every engine transition must
 /// show in the very next read, well within the cache's 500 ms.
-#[tokio::test]
 async fn the_list_shows_every_change_at_once() {
     let app = TestApp::spawn().await;
     let list = || async {
@@ -189,7 +188,7 @@ async fn the_list_shows_every_change_at_once() {
     );
 }
 
-#[tokio::test]
+api_test!(answers_are_compressed_for_clients_that_accept_it);
 async fn answers_are_compressed_for_clients_that_accept_it() {
     let app = TestApp::spawn().await;
     for i in 0..20 {
@@ -224,16 +223,22 @@ async fn answers_are_compressed_for_clients_that_accept_it() {
     assert_eq!(unpacked, plain);
 }
 
-#[tokio::test]
-async fn slots_and_versions_never_reached_are_404() {
+api_test!(slots_versions_and_operations_never_reached_are_404);
+async fn slots_versions_and_operations_never_reached_are_404() {
     let app = TestApp::spawn().await;
     app.put_offer("o1", &json!({}), None).await;
     let base = TestApp::offer_path("o1");
     let (code, _) = app.get_json(&format!("{base}/slot/Draft?{V}")).await;
     assert_eq!(code, 200);
-    for path in ["slot/Preview", "slot/Production", "versions/1"] {
+    for path in [
+        "slot/Preview",
+        "slot/Production",
+        "versions/1",
+        "operations/00000000-0000-0000-0000-000000000000",
+    ] {
         let (code, body) = app.get_json(&format!("{base}/{path}?{V}")).await;
         assert_eq!(code, 404, "{path}: {body}");
+        assert_eq!(body["error"]["code"], "NotFound", "{path}: {body}");
     }
     let (code, _) = app.get_json(&format!("{base}/slot/Nope?{V}")).await;
     assert_eq!(code, 400);
@@ -243,4 +248,21 @@ async fn slots_and_versions_never_reached_are_404() {
         .await
         .unwrap();
     assert_eq!(res.status(), 400);
+}
+
+api_test!(every_migration_in_the_folder_runs);
+/// The server applies every file in `server/migrations/`, in order (the list of migrations is
+/// not kept by hand anywhere).
+async fn every_migration_in_the_folder_runs() {
+    let app = TestApp::spawn().await;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut in_folder: Vec<i64> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".sql"))
+        .map(|name| name.split('_').next().unwrap().parse().unwrap())
+        .collect();
+    in_folder.sort_unstable();
+    assert!(in_folder.len() >= 6, "{in_folder:?}");
+    assert_eq!(app.store.applied_migrations().await.unwrap(), in_folder);
 }

@@ -68,7 +68,7 @@ fn step_status(v: &Value, i: usize) -> &str {
     v["steps"][i]["status"].as_str().unwrap_or("")
 }
 
-#[tokio::test]
+api_test!(incomplete_offer_is_422_with_findings);
 async fn incomplete_offer_is_422_with_findings() {
     let app = TestApp::spawn().await;
     app.put_offer(
@@ -107,7 +107,7 @@ async fn incomplete_offer_is_422_with_findings() {
     assert_eq!(subs, json!([]), "a rejected publish changes nothing");
 }
 
-#[tokio::test]
+api_test!(bad_notification_emails_are_named);
 async fn bad_notification_emails_are_named() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -126,7 +126,7 @@ async fn bad_notification_emails_are_named() {
     insta::assert_json_snapshot!("bad_emails", body);
 }
 
-#[tokio::test]
+api_test!(whole_flow_to_live);
 async fn whole_flow_to_live() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -207,7 +207,7 @@ async fn whole_flow_to_live() {
     assert_eq!(notes[0]["delivered"], false);
 }
 
-#[tokio::test]
+api_test!(two_concurrent_publishes_make_one_operation);
 async fn two_concurrent_publishes_make_one_operation() {
     let app = TestApp::spawn_with(|c| c.min_step = Duration::from_secs(2)).await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -237,7 +237,7 @@ async fn two_concurrent_publishes_make_one_operation() {
     assert_eq!(body["error"]["code"], "OperationAlreadyRunning");
 }
 
-#[tokio::test]
+api_test!(golive_and_cancel_are_409_outside_signoff);
 async fn golive_and_cancel_are_409_outside_signoff() {
     let app = TestApp::spawn_with(|c| c.min_step = Duration::from_secs(30)).await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -259,7 +259,7 @@ async fn golive_and_cancel_are_409_outside_signoff() {
     assert_eq!(body["error"]["code"], "CancelNotAllowed");
 }
 
-#[tokio::test]
+api_test!(cancel_at_signoff_resets_to_step_one_and_republish_starts_over);
 async fn cancel_at_signoff_resets_to_step_one_and_republish_starts_over() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -313,7 +313,7 @@ fn messages(status: &Value, i: usize) -> Vec<(String, String, String)> {
         .collect()
 }
 
-#[tokio::test]
+api_test!(certification_failure_then_fix_and_republish);
 async fn certification_failure_then_fix_and_republish() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -396,7 +396,7 @@ async fn certification_failure_then_fix_and_republish() {
     assert_eq!(infos.len(), 2, "a summary per disk: {s}");
 }
 
-#[tokio::test]
+api_test!(a_logo_of_the_wrong_size_stops_the_publish_at_step_one);
 async fn a_logo_of_the_wrong_size_stops_the_publish_at_step_one() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -428,7 +428,7 @@ async fn a_logo_of_the_wrong_size_stops_the_publish_at_step_one() {
     );
 }
 
-#[tokio::test]
+api_test!(unchanged_images_reuse_their_certification);
 async fn unchanged_images_reuse_their_certification() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -471,7 +471,7 @@ async fn unchanged_images_reuse_their_certification() {
     );
 }
 
-#[tokio::test]
+api_test!(check_image_now_answers_the_report);
 async fn check_image_now_answers_the_report() {
     let app = TestApp::spawn().await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -569,7 +569,7 @@ async fn check_image_now_answers_the_report() {
     assert_eq!(code, 404);
 }
 
-#[tokio::test]
+api_test!(private_addresses_are_refused_without_the_operator_flag);
 async fn private_addresses_are_refused_without_the_operator_flag() {
     let app = TestApp::spawn_with(|c| c.allow_private_network = false).await;
     let Some(vhds) = VhdServer::spawn().await else {
@@ -595,7 +595,7 @@ async fn private_addresses_are_refused_without_the_operator_flag() {
     assert!(msg.contains("non-public address"), "{msg}");
 }
 
-#[tokio::test]
+api_test!(status_events_stream_sends_the_status);
 async fn status_events_stream_sends_the_status() {
     let app = TestApp::spawn().await;
     app.put_offer("o1", &json!({}), None).await;

@@ -8,7 +8,6 @@
 )]
 
 use std::fs;
-use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -23,36 +22,7 @@ pub use portal_vhd::testimage::{Content, GIB, MIB, Part, Table};
 use portal_vhd::{AddressPolicy, DiskReport};
 use portal_vhd::{CertifyOptions, HttpOptions, SizeLimits, TestId, Verdict};
 
-/// Reports a prerequisite this test needs and the machine lacks, then the caller returns.
-///
-/// Under `CI=true` (or `1`) a missing prerequisite is a failure: CI is meant to run every
-/// test, so it panics naming `what` and how to install it. Elsewhere the test is skipped, but
-/// not silently: one `SKIP <test>: <what> missing (<hint>)` line goes to stderr and, when
-/// `PORTAL_TEST_SKIPS` names a file, is appended to it, so `scripts/test.sh` can count and
-/// list the skips (cargo reports a skipped test as passed). The server's tests follow the
-/// same convention.
-#[track_caller]
-pub fn missing(what: &str, hint: &str) {
-    if matches!(std::env::var("CI").as_deref(), Ok("true" | "1")) {
-        panic!("{what} is missing: {hint}");
-    }
-    // libtest runs each test on a thread named after the test's path.
-    let thread = std::thread::current();
-    let test = thread.name().unwrap_or("<unnamed test>");
-    let line = format!("SKIP {test}: {what} missing ({hint})\n");
-    eprint!("{line}");
-    if let Some(path) = std::env::var_os("PORTAL_TEST_SKIPS") {
-        // Append mode and a single write of the whole line, so tests skipping in parallel
-        // (threads here, other test binaries too) never interleave within a line.
-        let mut file = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .unwrap_or_else(|e| panic!("PORTAL_TEST_SKIPS ({}): {e}", path.to_string_lossy()));
-        file.write_all(line.as_bytes())
-            .unwrap_or_else(|e| panic!("PORTAL_TEST_SKIPS ({}): {e}", path.to_string_lossy()));
-    }
-}
+pub use portal_vhd::testimage::missing;
 
 /// `mkfs.ext4`, or `None` once reported [`missing`] (the caller returns: the test is skipped).
 #[track_caller]

@@ -1,8 +1,8 @@
 //! Step 5, Offer available in preview: the preview links; sign-off then waits for the
 //! publisher.
 
-use super::{StepContext, StepOutcome, StepWork};
-use crate::views;
+use crate::publishing::engine::{StepContext, StepOutcome, StepWork};
+use crate::publishing::preview_links;
 
 /// The work of step 5.
 #[derive(Debug)]
@@ -10,9 +10,9 @@ pub struct Preview;
 
 impl StepWork for Preview {
     async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
-        let links = views::preview_links(&ctx.op.publisher_id, &ctx.op.offer_id);
-        ctx.op.preview_links = serde_json::to_string(&links)?;
+        let links = preview_links(&ctx.op.publisher_id, &ctx.op.offer_id);
         let uri = links.first().map(|l| l.uri.clone()).unwrap_or_default();
+        ctx.op.preview_links = links;
         ctx.info(&format!(
             "The preview is available at {uri} for the allow-listed subscriptions."
         ));

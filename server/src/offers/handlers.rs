@@ -1,4 +1,5 @@
-//! Offers: list, read (draft, version, slot) and create-or-modify with ETag / If-Match.
+//! The offers routes: list, read (draft, version, slot) and create-or-modify with ETag /
+//! If-Match.
 
 use std::sync::Arc;
 
@@ -10,44 +11,52 @@ use axum::response::{IntoResponse, Response};
 use portal_domain::OfferDocument;
 use portal_domain::api::{OfferSummary, SummaryDefinition};
 use portal_domain::document::VM_OFFER_TYPE;
-use portal_domain::workflow::{OfferStatus, StatusSummary};
+use portal_domain::workflow::StatusSummary;
 use serde::Deserialize;
 
-use crate::api::extract::{IfMatch, JsonBody, OfferPath, publisher_id};
-use crate::auth::Principal;
+use super::{Offer, answer_document, load, store, stored_draft};
+use crate::accounts::{ManagedOffer, ManagedPublisher};
+use crate::db::from_ms;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::{IfMatch, JsonBody};
+use crate::routes::ApiRoute;
 use crate::state::{AppState, OfferList};
-use crate::store::{OfferRow, now_ms};
-use crate::views;
 
-/// Refuses access to another publisher's resources as if they did not exist.
-pub fn authorize(principal: &Principal, publisher: &str) -> ApiResult<()> {
-    if principal.can_manage(publisher) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(format!(
-            "Publisher `{publisher}` was not found."
-        )))
-    }
-}
-
-/// Loads an offer or answers 404.
-pub async fn load_offer(state: &AppState, path: &OfferPath) -> ApiResult<OfferRow> {
-    state
-        .store
-        .offer(path.publisher.as_str(), path.offer.as_str())
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("Offer `{}` was not found.", path.offer)))
-}
-
-/// The current status of an offer from its latest operation.
-async fn current_status(state: &AppState, offer: &OfferRow) -> ApiResult<OfferStatus> {
-    let latest = state
-        .store
-        .latest_operation(&offer.publisher_id, &offer.offer_id)
-        .await?;
-    let pipeline = latest.as_ref().map(views::pipeline).transpose()?;
-    Ok(OfferStatus::of(pipeline.as_ref()))
+pub(super) fn routes() -> Vec<ApiRoute> {
+    let offer = "/api/publishers/{publisher}/offers/{offer}";
+    vec![
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers",
+            "listOffers",
+            "Offers of a publisher with their status; optional `search` and `status` filters.",
+            list_offers,
+        ),
+        ApiRoute::get(
+            offer,
+            "getOffer",
+            "The draft of an offer (ETag header).",
+            get_offer,
+        ),
+        ApiRoute::put(
+            offer,
+            "putOffer",
+            "Create (201) or modify (200, If-Match required: ETag or *) an offer draft.",
+            put_offer,
+        )
+        .body("Offer"),
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers/{offer}/versions/{version}",
+            "getOfferVersion",
+            "An immutable published version.",
+            get_offer_version,
+        ),
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers/{offer}/slot/{slot}",
+            "getOfferSlot",
+            "The Draft, Preview or Production slot (404 if never reached).",
+            get_offer_slot,
+        ),
+    ]
 }
 
 fn with_etag(status: StatusCode, etag: &str, doc: OfferDocument) -> Response {
@@ -60,7 +69,7 @@ fn with_etag(status: StatusCode, etag: &str, doc: OfferDocument) -> Response {
 
 /// Filters of the offers list.
 #[derive(Debug, Deserialize)]
-pub struct ListQuery {
+struct ListQuery {
     /// Text in the offer id or name.
     search: Option<String>,
     /// A CPP offer status (`running`, `failed` …).
@@ -68,16 +77,13 @@ pub struct ListQuery {
 }
 
 /// `GET /api/publishers/{publisher}/offers`: every offer, newest change first. The list is
-/// kept per publisher ([`crate::state::AnswerCache`]): reading 10,000 rows costs tens of milliseconds, most
-/// of it handing rows from the database thread to the handler one by one.
-pub async fn list_offers(
+/// kept per publisher ([`crate::state::AnswerCache`]): reading 10,000 rows costs tens of
+/// milliseconds, most of it handing rows from the database thread to the handler one by one.
+async fn list_offers(
     State(state): State<AppState>,
-    principal: Principal,
-    Path(publisher): Path<String>,
+    ManagedPublisher { publisher, .. }: ManagedPublisher,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
-    let publisher = publisher_id(&publisher)?;
-    authorize(&principal, publisher.as_str())?;
     let search = q
         .search
         .as_deref()
@@ -127,114 +133,100 @@ async fn read_list(state: &AppState, publisher: &str) -> ApiResult<Arc<OfferList
 
 /// Every offer of a publisher as the list shows it.
 async fn offer_summaries(state: &AppState, publisher: &str) -> ApiResult<Vec<OfferSummary>> {
-    let mut out = Vec::new();
-    for row in state.store.list_offers(publisher).await? {
-        let live = row.production_version.is_some();
-        let changed = row
-            .production_hash
-            .as_deref()
-            .is_some_and(|h| h != row.draft_hash);
-        let brief: Option<StatusSummary> = row
-            .latest_brief
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(anyhow::Error::from)?;
-        let detail = match brief {
-            Some(b) => StatusSummary {
-                live,
-                changes_not_published: live && changed,
-                ..b
-            },
-            None => StatusSummary::new(None, live, changed),
-        };
-        out.push(OfferSummary {
-            offer_type_id: VM_OFFER_TYPE.into(),
-            publisher_id: publisher.to_owned(),
-            status: detail.status,
-            id: row.offer_id,
-            version: u64::try_from(row.version).unwrap_or(0),
-            definition: SummaryDefinition {
-                display_text: row.display_name,
-            },
-            changed_time: crate::store::from_ms(row.changed_ms),
-            status_detail: detail,
-        });
-    }
-    Ok(out)
+    let rows = store::list(&state.db, publisher).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let live = row.production_version.is_some();
+            let changed = row
+                .production_hash
+                .as_deref()
+                .is_some_and(|h| h != row.draft_hash);
+            let detail = match row.latest {
+                Some(b) => StatusSummary {
+                    live,
+                    changes_not_published: live && changed,
+                    ..b
+                },
+                None => StatusSummary::new(None, live, changed),
+            };
+            OfferSummary {
+                offer_type_id: VM_OFFER_TYPE.into(),
+                publisher_id: publisher.to_owned(),
+                status: detail.status,
+                id: row.offer_id,
+                version: u64::try_from(row.version).unwrap_or(0),
+                definition: SummaryDefinition {
+                    display_text: row.display_name,
+                },
+                changed_time: from_ms(row.changed_ms),
+                status_detail: detail,
+            }
+        })
+        .collect())
 }
 
 /// `GET /api/publishers/{publisher}/offers/{offer}`: the draft.
-pub async fn get_offer(
+async fn get_offer(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
 ) -> ApiResult<Response> {
-    authorize(&principal, path.publisher.as_str())?;
-    let offer = load_offer(&state, &path).await?;
+    let offer = load(&state, &path).await?;
     draft_answer(&state, &offer, StatusCode::OK).await
 }
 
-async fn draft_answer(state: &AppState, offer: &OfferRow, code: StatusCode) -> ApiResult<Response> {
-    let status = current_status(state, offer).await?;
-    let doc = views::answer_document(
+async fn draft_answer(state: &AppState, offer: &Offer, code: StatusCode) -> ApiResult<Response> {
+    let status = store::latest_status(&state.db, &offer.publisher_id, &offer.offer_id).await?;
+    let doc = answer_document(
         &offer.draft,
         &offer.etag,
         offer.version,
         status,
         offer.changed_ms,
-    )?;
+    );
     Ok(with_etag(code, &offer.etag, doc))
 }
 
-async fn version_answer(state: &AppState, offer: &OfferRow, version: i64) -> ApiResult<Response> {
-    let row = state
-        .store
-        .version(&offer.publisher_id, &offer.offer_id, version)
+async fn version_answer(state: &AppState, offer: &Offer, version: i64) -> ApiResult<Response> {
+    let (p, o) = (&offer.publisher_id, &offer.offer_id);
+    let row = store::version(&state.db, p, o, version)
         .await?
         .ok_or_else(|| {
-            ApiError::NotFound(format!(
-                "Version {version} of offer `{}` was not found.",
-                offer.offer_id
-            ))
+            ApiError::NotFound(format!("Version {version} of offer `{o}` was not found."))
         })?;
-    let status = current_status(state, offer).await?;
+    let status = store::latest_status(&state.db, p, o).await?;
     let etag = format!(
         "\"v{}-{}\"",
         row.version,
         &row.draft_hash[..16.min(row.draft_hash.len())]
     );
-    let doc = views::answer_document(&row.document, &etag, row.version, status, row.created_ms)?;
+    let doc = answer_document(&row.document, &etag, row.version, status, row.created_ms);
     Ok(with_etag(StatusCode::OK, &etag, doc))
 }
 
 /// `GET …/offers/{offer}/versions/{version}`
-pub async fn get_offer_version(
+async fn get_offer_version(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     Path((_, _, version)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    authorize(&principal, path.publisher.as_str())?;
     let version: i64 = version.parse().ok().filter(|v| *v >= 1).ok_or_else(|| {
         ApiError::bad_request(
             "InvalidVersion",
             format!("`{version}` is not a version number (1, 2, …)."),
         )
     })?;
-    let offer = load_offer(&state, &path).await?;
+    let offer = load(&state, &path).await?;
     version_answer(&state, &offer, version).await
 }
 
 /// `GET …/offers/{offer}/slot/{slot}` with `Draft`, `Preview` or `Production`.
-pub async fn get_offer_slot(
+async fn get_offer_slot(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     Path((_, _, slot)): Path<(String, String, String)>,
 ) -> ApiResult<Response> {
-    authorize(&principal, path.publisher.as_str())?;
-    let offer = load_offer(&state, &path).await?;
+    let offer = load(&state, &path).await?;
     let version = match slot.to_ascii_lowercase().as_str() {
         "draft" => return draft_answer(&state, &offer, StatusCode::OK).await,
         "preview" => offer.preview_version,
@@ -256,14 +248,12 @@ pub async fn get_offer_slot(
 }
 
 /// `PUT …/offers/{offer}`: creates (201) or modifies (200, If-Match required).
-pub async fn put_offer(
+async fn put_offer(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     if_match: IfMatch,
     JsonBody(doc): JsonBody<OfferDocument>,
 ) -> ApiResult<Response> {
-    authorize(&principal, path.publisher.as_str())?;
     let (p, o) = (path.publisher.as_str(), path.offer.as_str());
     if let Some(id) = doc.id.as_deref().filter(|id| *id != o) {
         return Err(ApiError::bad_request(
@@ -279,35 +269,20 @@ pub async fn put_offer(
             ),
         ));
     }
-    let mut doc = views::stored_draft(doc, p, o);
-    let existing = state.store.offer(p, o).await?;
-    let now = now_ms();
-    let Some(existing) = existing else {
+    let mut doc = stored_draft(doc, p, o);
+    let Some(existing) = store::find(&state.db, p, o).await? else {
         if let IfMatch::Tag(_) = if_match {
             return Err(ApiError::PreconditionFailed(format!(
                 "Offer `{o}` does not exist, so no entity tag can match; omit If-Match to create it."
             )));
         }
-        let (draft, draft_hash) = views::encode_document(&doc)?;
-        let row = OfferRow {
-            display_name: doc.display_name().to_owned(),
-            publisher_id: p.into(),
-            offer_id: o.into(),
-            draft,
-            draft_hash,
-            etag: views::new_etag(),
-            changed_ms: now,
-            version: 0,
-            preview_version: None,
-            production_version: None,
-        };
-        if !state.store.insert_offer(&row).await? {
+        let Some(created) = store::insert(&state.db, p, o, doc).await? else {
             return Err(ApiError::PreconditionFailed(format!(
                 "Offer `{o}` was created by someone else meanwhile; read it and send its ETag in If-Match."
             )));
-        }
+        };
         tracing::info!(publisher.id = %p, offer.id = %o, "offer created");
-        return draft_answer(&state, &row, StatusCode::CREATED).await;
+        return draft_answer(&state, &created, StatusCode::CREATED).await;
     };
     let expected = match &if_match {
         IfMatch::Absent => {
@@ -324,27 +299,13 @@ pub async fn put_offer(
     {
         return Err(stale());
     }
-    let stored: OfferDocument =
-        serde_json::from_str(&existing.draft).map_err(anyhow::Error::from)?;
-    doc.keep_secrets_from(&stored);
-    let (draft, draft_hash) = views::encode_document(&doc)?;
-    let row = OfferRow {
-        display_name: doc.display_name().to_owned(),
-        draft,
-        draft_hash,
-        etag: views::new_etag(),
-        changed_ms: now,
-        ..existing.clone()
-    };
-    if !state
-        .store
-        .update_draft(&row, expected.map(|_| existing.etag.as_str()))
-        .await?
-    {
+    doc.keep_secrets_from(&existing.draft);
+    let if_etag = expected.map(|_| existing.etag.as_str());
+    let Some(updated) = store::update_draft(&state.db, &existing, doc, if_etag).await? else {
         return Err(stale());
-    }
+    };
     tracing::info!(publisher.id = %p, offer.id = %o, "offer modified");
-    draft_answer(&state, &row, StatusCode::OK).await
+    draft_answer(&state, &updated, StatusCode::OK).await
 }
 
 fn stale() -> ApiError {

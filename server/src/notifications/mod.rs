@@ -1,8 +1,42 @@
-//! The notifications written to the outbox, in the same transaction as the event they report.
-//! `mail.rs` delivers them over SMTP when `--smtp-url` is set; they are always shown in the
-//! portal (`GET …/notifications`).
+//! Notifications: written to the outbox ([`store`]) in the same transaction as the event
+//! they report, delivered over SMTP by [`mail`] when `--smtp-url` is set, and always shown in
+//! the portal (`GET …/notifications`, [`routes`]).
 
-use crate::store::{OperationRow, OutboxRow, now_ms};
+pub mod mail;
+mod routes;
+pub mod store;
+
+use crate::db::now_ms;
+use crate::publishing::Operation;
+
+pub use routes::routes;
+
+/// A notification in the outbox.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// Id.
+    pub id: String,
+    /// Publisher namespace.
+    pub publisher_id: String,
+    /// The operation it is about.
+    pub operation_id: Option<String>,
+    /// `publishAccepted`, `publishFailed` …
+    pub kind: String,
+    /// Comma-separated addresses.
+    pub recipients: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    /// When it was written.
+    pub created_ms: i64,
+    /// When it was delivered over SMTP (never without `--smtp-url`).
+    pub delivered_ms: Option<i64>,
+    /// Delivery attempts so far.
+    pub attempts: i64,
+    /// The last delivery failure (the mail server's answer).
+    pub last_error: Option<String>,
+}
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +66,7 @@ impl Event {
 }
 
 /// The outbox row for an event of an operation; `detail` is added to the body.
-pub fn message(op: &OperationRow, event: Event, detail: &str) -> OutboxRow {
+pub fn message(op: &Operation, event: Event, detail: &str) -> Notification {
     let (p, o, v) = (&op.publisher_id, &op.offer_id, op.version);
     let (subject, body) = match event {
         Event::PublishAccepted => (
@@ -64,7 +98,7 @@ pub fn message(op: &OperationRow, event: Event, detail: &str) -> OutboxRow {
             ),
         ),
     };
-    OutboxRow {
+    Notification {
         id: uuid::Uuid::new_v4().to_string(),
         publisher_id: p.clone(),
         operation_id: Some(op.id.clone()),

@@ -1,5 +1,5 @@
-//! Publishing: publish, Go Live, Cancel publish, the status, the operations and a live
-//! stream of the status for the web app.
+//! The publishing routes: publish, Go Live, Cancel publish, the status, the operations and a
+//! live stream of the status for the web app.
 
 use std::convert::Infallible;
 use std::time::Duration;
@@ -11,32 +11,92 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::Stream;
+use portal_domain::Lang;
 use portal_domain::api::{API_VERSION, OfferStatusView, OperationView, PublishRequest};
 use portal_domain::i18n::label;
 use portal_domain::ids::EmailList;
 use portal_domain::validation::{FindingDetail, validate_with};
-use portal_domain::workflow::{Next, OperationStatus, Pipeline, StepId, WorkflowError};
-use portal_domain::{Lang, OfferDocument};
+use portal_domain::workflow::{Next, Pipeline, StepId, WorkflowError};
 use serde::Deserialize;
 
-use crate::api::extract::{AcceptLang, JsonBody, OfferPath};
-use crate::api::offers::{authorize, load_offer};
-use crate::auth::Principal;
+use super::Operation;
+use super::answers::{operation_view, status_view};
+use super::store::{self, PublishConflict};
+use crate::accounts::ManagedOffer;
+use crate::db::{from_ms, now_ms};
 use crate::error::{ApiError, ApiResult};
-use crate::notify::{self, Event};
+use crate::extract::{AcceptLang, JsonBody, OfferPath};
+use crate::notifications::{self, Event};
+use crate::offers::{self, Offer};
+use crate::routes::ApiRoute;
 use crate::state::AppState;
-use crate::store::{OfferRow, OperationRow, PublishConflict, from_ms, now_ms};
-use crate::views;
 
-fn location(op: &OperationRow) -> String {
+pub(super) fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::post(
+            "/api/publishers/{publisher}/offers/{offer}/publish",
+            "publishOffer",
+            "Validate, snapshot a new version and start publishing (202 + Location; 422 with findings).",
+            publish_offer,
+        )
+        .body("PublishRequest"),
+        ApiRoute::post(
+            "/api/publishers/{publisher}/offers/{offer}/golive",
+            "goLive",
+            "Go Live at publisher sign-off (202 + Location; 409 otherwise).",
+            go_live,
+        ),
+        ApiRoute::post(
+            "/api/publishers/{publisher}/offers/{offer}/cancel",
+            "cancelPublish",
+            "Cancel publish at sign-off; publishing restarts at step 1 (409 otherwise).",
+            cancel_publish,
+        )
+        .success("200"),
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers/{offer}/status",
+            "getStatus",
+            "The seven steps of the latest publish.",
+            get_status,
+        ),
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers/{offer}/submissions",
+            "listSubmissions",
+            "Operations of the offer, newest first; `status=running` filters.",
+            list_submissions,
+        ),
+        // Some CPP clients send the list with a trailing slash.
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers/{offer}/submissions/",
+            "listSubmissions",
+            "",
+            list_submissions,
+        )
+        .undocumented(),
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers/{offer}/operations/{operation}",
+            "getOperation",
+            "One operation.",
+            get_operation,
+        ),
+        ApiRoute::get(
+            "/api/publishers/{publisher}/offers/{offer}/events",
+            "offerEvents",
+            "Server-Sent Events: the status JSON each time it changes.",
+            stream_offer_events,
+        ),
+    ]
+}
+
+fn location(op: &Operation) -> String {
     format!(
         "/api/publishers/{}/offers/{}/operations/{}?api-version={API_VERSION}",
         op.publisher_id, op.offer_id, op.id
     )
 }
 
-fn accepted(op: &OperationRow, lang: Lang) -> ApiResult<Response> {
-    let view = views::operation_view(op, lang)?;
+fn accepted(op: &Operation, lang: Lang) -> ApiResult<Response> {
+    let view = operation_view(op, lang);
     let mut res = (StatusCode::ACCEPTED, Json(view)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location(op)) {
         res.headers_mut().insert(header::LOCATION, v);
@@ -45,15 +105,13 @@ fn accepted(op: &OperationRow, lang: Lang) -> ApiResult<Response> {
 }
 
 /// `POST …/offers/{offer}/publish`
-pub async fn publish_offer(
+async fn publish_offer(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     AcceptLang(lang): AcceptLang,
     JsonBody(req): JsonBody<PublishRequest>,
 ) -> ApiResult<Response> {
-    authorize(&principal, path.publisher.as_str())?;
-    let offer = load_offer(&state, &path).await?;
+    let offer = offers::load(&state, &path).await?;
     check_document(&state, &offer, lang)?;
     let emails = EmailList::parse(&req.metadata.notification_emails).map_err(|e| {
         let field = "notification-emails";
@@ -72,12 +130,11 @@ pub async fn publish_offer(
     // winner's operation is answered when the draft is the same: publish is idempotent).
     let mut offer = offer;
     for _ in 0..3 {
-        if let Some(running) = state
-            .store
-            .operations(&offer.publisher_id, &offer.offer_id, true)
-            .await?
-            .into_iter()
-            .next()
+        if let Some(running) =
+            store::of_offer(&state.db, &offer.publisher_id, &offer.offer_id, true)
+                .await?
+                .into_iter()
+                .next()
         {
             return if running.draft_hash == offer.draft_hash {
                 accepted(&running, lang)
@@ -85,16 +142,22 @@ pub async fn publish_offer(
                 Err(WorkflowError::AlreadyRunning.into())
             };
         }
-        let op = new_operation(&offer, &emails.to_string())?;
-        let mail = notify::message(&op, Event::PublishAccepted, "");
-        match state.store.publish(&offer, &op, &[mail]).await? {
+        let op = Operation::start(
+            &offer.publisher_id,
+            &offer.offer_id,
+            offer.version + 1,
+            &offer.draft_hash,
+            &emails.to_string(),
+        );
+        let mail = notifications::message(&op, Event::PublishAccepted, "");
+        match store::publish(&state.db, &offer, &op, &[mail]).await? {
             Ok(()) => {
                 tracing::info!(offer.id = %offer.offer_id, operation.id = %op.id, version = op.version, "publish accepted");
                 state.wake.notify_waiters();
                 return accepted(&op, lang);
             }
             Err(PublishConflict::Running | PublishConflict::DraftChanged) => {
-                let again = load_offer(&state, &path).await?;
+                let again = offers::load(&state, &path).await?;
                 if again.draft_hash != offer.draft_hash {
                     check_document(&state, &again, lang)?;
                 }
@@ -105,9 +168,8 @@ pub async fn publish_offer(
     Err(WorkflowError::AlreadyRunning.into())
 }
 
-fn check_document(state: &AppState, offer: &OfferRow, lang: Lang) -> ApiResult<()> {
-    let doc: OfferDocument = serde_json::from_str(&offer.draft).map_err(anyhow::Error::from)?;
-    let findings = validate_with(&doc, state.settings.validation());
+fn check_document(state: &AppState, offer: &Offer, lang: Lang) -> ApiResult<()> {
+    let findings = validate_with(&offer.draft, state.settings.validation());
     if findings.is_empty() {
         return Ok(());
     }
@@ -121,63 +183,29 @@ fn check_document(state: &AppState, offer: &OfferRow, lang: Lang) -> ApiResult<(
     })
 }
 
-fn new_operation(offer: &OfferRow, emails: &str) -> ApiResult<OperationRow> {
-    let now = now_ms();
-    let pipeline = Pipeline::start(from_ms(now));
-    Ok(OperationRow {
-        id: uuid::Uuid::new_v4().to_string(),
-        publisher_id: offer.publisher_id.clone(),
-        offer_id: offer.offer_id.clone(),
-        version: offer.version + 1,
-        draft_hash: offer.draft_hash.clone(),
-        status: OperationStatus::Running.as_str().into(),
-        pipeline: serde_json::to_string(&pipeline).map_err(anyhow::Error::from)?,
-        emails: emails.to_owned(),
-        preview_links: "[]".into(),
-        live_links: "[]".into(),
-        created_ms: now,
-        updated_ms: now,
-        next_step: Some(StepId::ValidatePrerequisites.as_str().into()),
-    })
-}
-
-async fn running_operation(state: &AppState, offer: &OfferRow) -> ApiResult<OperationRow> {
-    let latest = state
-        .store
-        .latest_operation(&offer.publisher_id, &offer.offer_id)
-        .await?;
-    latest.ok_or_else(|| WorkflowError::NothingRunning.into())
-}
-
 /// Applies a publisher's transition (Go Live, Cancel) to the latest operation.
 async fn transition(
     state: &AppState,
     path: &OfferPath,
     apply: fn(&mut Pipeline, time::OffsetDateTime) -> Result<Next, WorkflowError>,
     event: Option<Event>,
-) -> ApiResult<OperationRow> {
-    let offer = load_offer(state, path).await?;
-    let mut op = running_operation(state, &offer).await?;
-    let old = op.pipeline.clone();
-    let mut pipeline = views::pipeline(&op)?;
+) -> ApiResult<Operation> {
+    let offer = offers::load(state, path).await?;
+    let mut op = store::latest(&state.db, &offer.publisher_id, &offer.offer_id)
+        .await?
+        .ok_or(WorkflowError::NothingRunning)?;
     let now = now_ms();
-    let next = apply(&mut pipeline, from_ms(now))?;
-    op.status = pipeline.status.as_str().into();
-    op.pipeline = serde_json::to_string(&pipeline).map_err(anyhow::Error::from)?;
+    let next = apply(&mut op.pipeline, from_ms(now))?;
     op.next_step = match next {
-        Next::Run(step) => Some(step.as_str().into()),
+        Next::Run(step) => Some(step),
         _ => None,
     };
     op.updated_ms = now;
     let mail: Vec<_> = event
-        .map(|e| notify::message(&op, e, ""))
+        .map(|e| notifications::message(&op, e, ""))
         .into_iter()
         .collect();
-    if !state
-        .store
-        .update_operation_if_unchanged(&op, &old, &mail)
-        .await?
-    {
+    if !store::update_if_unchanged(&state.db, &op, &mail).await? {
         return Err(ApiError::Workflow(WorkflowError::StepNotInProgress {
             step: StepId::PublisherSignoff.as_str(),
         }));
@@ -187,34 +215,30 @@ async fn transition(
 }
 
 /// `POST …/offers/{offer}/golive`
-pub async fn go_live(
+async fn go_live(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     AcceptLang(lang): AcceptLang,
 ) -> ApiResult<Response> {
-    authorize(&principal, path.publisher.as_str())?;
     let op = transition(&state, &path, Pipeline::go_live, None).await?;
     tracing::info!(operation.id = %op.id, "go live");
     accepted(&op, lang)
 }
 
 /// `POST …/offers/{offer}/cancel`: only at publisher sign-off.
-pub async fn cancel_publish(
+async fn cancel_publish(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     AcceptLang(lang): AcceptLang,
 ) -> ApiResult<Json<OperationView>> {
-    authorize(&principal, path.publisher.as_str())?;
     let op = transition(&state, &path, Pipeline::cancel, Some(Event::Canceled)).await?;
     tracing::info!(operation.id = %op.id, "publish canceled");
-    Ok(Json(views::operation_view(&op, lang)?))
+    Ok(Json(operation_view(&op, lang)))
 }
 
 /// The status view of an offer (404 when it does not exist). Reads the latest operation and
 /// the offer's state, never the draft.
-pub async fn offer_status(
+async fn offer_status(
     state: &AppState,
     path: &OfferPath,
     lang: Lang,
@@ -222,22 +246,18 @@ pub async fn offer_status(
     let (p, o) = (path.publisher.as_str(), path.offer.as_str());
     // One statement: a step's effects on the offer (preview and production versions) commit
     // together with the operation, and one snapshot never shows one without the other.
-    let (offer, latest) = state
-        .store
-        .offer_status_rows(p, o)
+    let (offer, latest) = store::status_of(&state.db, p, o)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Offer `{o}` was not found.")))?;
-    Ok(views::status_view(&offer, latest.as_ref(), lang)?)
+    Ok(status_view(&offer, latest.as_ref(), lang))
 }
 
 /// `GET …/offers/{offer}/status`
-pub async fn get_status(
+async fn get_status(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     AcceptLang(lang): AcceptLang,
 ) -> ApiResult<Response> {
-    authorize(&principal, path.publisher.as_str())?;
     let (p, o) = (path.publisher.as_str(), path.offer.as_str());
     let cache = &state.answers;
     let body = match cache.status(p, o, lang) {
@@ -255,21 +275,19 @@ pub async fn get_status(
 
 /// Filter of the operations list.
 #[derive(Debug, Deserialize)]
-pub struct SubmissionsQuery {
+struct SubmissionsQuery {
     /// `running` to list only the running operation.
     status: Option<String>,
 }
 
 /// `GET …/offers/{offer}/submissions`
-pub async fn list_submissions(
+async fn list_submissions(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     AcceptLang(lang): AcceptLang,
     Query(q): Query<SubmissionsQuery>,
 ) -> ApiResult<Json<Vec<OperationView>>> {
-    authorize(&principal, path.publisher.as_str())?;
-    let offer = load_offer(&state, &path).await?;
+    let offer = offers::load(&state, &path).await?;
     let only_running = match q.status.as_deref() {
         None | Some("") => false,
         Some(s) if s.eq_ignore_ascii_case("running") => true,
@@ -280,45 +298,40 @@ pub async fn list_submissions(
             ));
         }
     };
-    let ops = state
-        .store
-        .operations(&offer.publisher_id, &offer.offer_id, only_running)
-        .await?;
-    let views = ops
-        .iter()
-        .map(|op| views::operation_view(op, lang))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(Json(views))
+    let ops = store::of_offer(
+        &state.db,
+        &offer.publisher_id,
+        &offer.offer_id,
+        only_running,
+    )
+    .await?;
+    Ok(Json(
+        ops.iter().map(|op| operation_view(op, lang)).collect(),
+    ))
 }
 
 /// `GET …/offers/{offer}/operations/{operation}`
-pub async fn get_operation(
+async fn get_operation(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     AcceptLang(lang): AcceptLang,
     Path((_, _, id)): Path<(String, String, String)>,
 ) -> ApiResult<Json<OperationView>> {
-    authorize(&principal, path.publisher.as_str())?;
-    let offer = load_offer(&state, &path).await?;
-    let op = state
-        .store
-        .operation(&offer.publisher_id, &offer.offer_id, &id)
+    let offer = offers::load(&state, &path).await?;
+    let op = store::find(&state.db, &offer.publisher_id, &offer.offer_id, &id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("Operation `{id}` was not found.")))?;
-    Ok(Json(views::operation_view(&op, lang)?))
+    Ok(Json(operation_view(&op, lang)))
 }
 
 /// `GET …/offers/{offer}/events`: Server-Sent Events carrying the status JSON each time it
 /// changes (polled server-side every 500 ms).
-pub async fn stream_offer_events(
+async fn stream_offer_events(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     AcceptLang(lang): AcceptLang,
 ) -> ApiResult<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>> {
-    authorize(&principal, path.publisher.as_str())?;
-    load_offer(&state, &path).await?;
+    offers::load(&state, &path).await?;
     let stream = futures::stream::unfold(
         (state, path, String::new()),
         move |(state, path, last)| async move {

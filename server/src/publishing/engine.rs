@@ -3,13 +3,6 @@
 //! by the lease. A killed server loses nothing: expired leases are claimed again and the
 //! (idempotent) work runs again.
 
-pub mod certification;
-pub mod live;
-pub mod packaging;
-pub mod preview;
-pub mod provisioning;
-pub mod validate;
-
 use std::future::Future;
 use std::time::Duration;
 
@@ -18,10 +11,12 @@ use portal_domain::OfferDocument;
 use portal_domain::workflow::{MessageLevel, Next, Pipeline, StepId, StepMessage};
 use tokio::task::JoinHandle;
 
-use crate::notify::{self, Event};
+use super::steps::{certification, live, packaging, preview, provisioning, validate};
+use super::{Operation, store};
+use crate::db::{from_ms, now_ms, to_ms};
+use crate::notifications::{self, Event};
+use crate::offers::{self, Slot};
 use crate::state::AppState;
-use crate::store::{OfferEffect, OperationRow, from_ms, now_ms};
-use crate::views;
 
 /// How a step's work ended.
 #[derive(Debug)]
@@ -47,7 +42,7 @@ pub struct StepContext {
     /// Shared state.
     pub state: AppState,
     /// The operation (its links and e-mails may be changed by the work).
-    pub op: OperationRow,
+    pub op: Operation,
     /// Its pipeline.
     pub pipeline: Pipeline,
     /// The step being run.
@@ -77,13 +72,15 @@ impl StepContext {
     }
 
     async fn save(&mut self) -> anyhow::Result<()> {
-        let text = serde_json::to_string(&self.pipeline)?;
-        if !self
-            .state
-            .store
-            .save_progress(&self.op.id, &self.owner, &text, now_ms())
-            .await?
-        {
+        let saved = store::save_progress(
+            &self.state.db,
+            &self.op.id,
+            &self.owner,
+            &self.pipeline,
+            now_ms(),
+        )
+        .await?;
+        if !saved {
             anyhow::bail!("lease lost");
         }
         self.state
@@ -121,13 +118,13 @@ async fn worker(state: AppState, owner: String) {
     loop {
         let now = now_ms();
         let lease = i64::try_from(state.settings.lease.as_millis()).unwrap_or(30_000);
-        match state.store.claim(&owner, now, now + lease).await {
+        match store::claim(&state.db, &owner, now, now + lease).await {
             Ok(Some(op)) => {
                 let id = op.id.clone();
                 if let Err(e) = run_step(&state, &owner, op).await {
                     tracing::warn!(operation.id = %id, error = %e, "step will be retried");
                     let retry = now_ms() + 2_000;
-                    if let Err(e) = state.store.release(&id, &owner, retry).await {
+                    if let Err(e) = store::release(&state.db, &id, &owner, retry).await {
                         tracing::error!(error = %e, "releasing a lease failed");
                     }
                 }
@@ -146,19 +143,14 @@ async fn worker(state: AppState, owner: String) {
     }
 }
 
-async fn run_step(state: &AppState, owner: &str, op: OperationRow) -> anyhow::Result<()> {
-    let step = op
-        .next_step
-        .as_deref()
-        .and_then(StepId::parse)
-        .context("operation without a runnable step")?;
-    let pipeline = views::pipeline(&op)?;
-    let version = state
-        .store
-        .version(&op.publisher_id, &op.offer_id, op.version)
-        .await?
-        .context("snapshot of the operation")?;
-    let snapshot: OfferDocument = serde_json::from_str(&version.document)?;
+async fn run_step(state: &AppState, owner: &str, op: Operation) -> anyhow::Result<()> {
+    let step = op.next_step.context("operation without a runnable step")?;
+    let pipeline = op.pipeline.clone();
+    let snapshot: OfferDocument =
+        offers::store::version(&state.db, &op.publisher_id, &op.offer_id, op.version)
+            .await?
+            .context("snapshot of the operation")?
+            .document;
     tracing::info!(operation.id = %op.id, step = step.as_str(), "step started");
     let mut ctx = StepContext {
         state: state.clone(),
@@ -181,7 +173,7 @@ fn spawn_renewal(state: &AppState, id: &str, owner: &str) -> JoinHandle<()> {
         loop {
             tokio::time::sleep(lease / 3).await;
             let until = now_ms() + i64::try_from(lease.as_millis()).unwrap_or(30_000);
-            match state.store.renew(&id, &owner, until).await {
+            match store::renew(&state.db, &id, &owner, until).await {
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(e) => tracing::warn!(error = %e, "lease renewal failed"),
@@ -194,11 +186,7 @@ fn spawn_renewal(state: &AppState, id: &str, owner: &str) -> JoinHandle<()> {
 const MAX_STEP_RUNS: i64 = 8;
 
 async fn run_and_finish(ctx: &mut StepContext) -> anyhow::Result<()> {
-    let runs = ctx
-        .state
-        .store
-        .step_runs(&ctx.op.id, ctx.step.as_str())
-        .await?;
+    let runs = store::step_runs(&ctx.state.db, &ctx.op.id, ctx.step).await?;
     let outcome = if runs > MAX_STEP_RUNS {
         tracing::error!(operation.id = %ctx.op.id, step = ctx.step.as_str(), runs, "step keeps failing; giving up");
         let text = "This step could not be completed after several attempts because of an internal error. Press Publish to try again; if it happens again, open a support request.";
@@ -215,7 +203,7 @@ async fn run_and_finish(ctx: &mut StepContext) -> anyhow::Result<()> {
             .pipeline
             .step(ctx.step)
             .started_at
-            .map_or_else(now_ms, crate::store::to_ms);
+            .map_or_else(now_ms, to_ms);
         let ends = started + i64::try_from(min.as_millis()).unwrap_or(0);
         let wait = ends - now_ms();
         if wait > 0 {
@@ -228,18 +216,18 @@ async fn run_and_finish(ctx: &mut StepContext) -> anyhow::Result<()> {
 async fn finish(ctx: &mut StepContext, outcome: StepOutcome) -> anyhow::Result<()> {
     let now = now_ms();
     let step = ctx.step;
-    let mut effect = OfferEffect::None;
+    let mut effect = None;
     let mut mail = Vec::new();
     let next = match outcome {
         StepOutcome::Complete => {
             let next = ctx.pipeline.complete(step, from_ms(now))?;
             match step {
                 StepId::Preview => {
-                    effect = OfferEffect::Preview;
+                    effect = Some(Slot::Preview);
                     mail.push(Event::PreviewAvailable);
                 }
                 StepId::Live => {
-                    effect = OfferEffect::Production;
+                    effect = Some(Slot::Production);
                     mail.push(Event::Live);
                 }
                 _ => {}
@@ -252,29 +240,24 @@ async fn finish(ctx: &mut StepContext, outcome: StepOutcome) -> anyhow::Result<(
         }
     };
     ctx.op.next_step = match next {
-        Next::Run(s) => Some(s.as_str().to_owned()),
+        Next::Run(s) => Some(s),
         Next::AwaitPublisher | Next::Done(_) => None,
     };
-    ctx.op.status = ctx.pipeline.status.as_str().to_owned();
-    ctx.op.pipeline = serde_json::to_string(&ctx.pipeline)?;
+    ctx.op.pipeline = ctx.pipeline.clone();
     ctx.op.updated_ms = now;
     let detail = failure_detail(&ctx.pipeline, step);
     let rows: Vec<_> = mail
         .into_iter()
-        .map(|e| notify::message(&ctx.op, e, &detail))
+        .map(|e| notifications::message(&ctx.op, e, &detail))
         .collect();
-    let done = ctx
-        .state
-        .store
-        .finish_step(&ctx.op, &ctx.owner, step.as_str(), effect, &rows)
-        .await?;
+    let done = store::finish_step(&ctx.state.db, &ctx.op, &ctx.owner, step, effect, &rows).await?;
     if !done {
         anyhow::bail!("lease lost before the step could be recorded");
     }
     ctx.state
         .answers
         .invalidate(&ctx.op.publisher_id, &ctx.op.offer_id);
-    tracing::info!(operation.id = %ctx.op.id, step = step.as_str(), status = %ctx.op.status, "step ended");
+    tracing::info!(operation.id = %ctx.op.id, step = step.as_str(), status = ctx.pipeline.status.as_str(), "step ended");
     ctx.state.wake.notify_waiters();
     Ok(())
 }

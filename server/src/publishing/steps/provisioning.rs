@@ -8,14 +8,14 @@ use std::time::{Duration, Instant};
 
 use portal_domain::workflow::{MessageLevel, RegionProgress, StepMessage};
 use portal_replicate::{
-    Action, Disk, Progress, ReplicateError, ReplicateOptions, Replicated, SourceOptions, redact,
-    replicate,
+    Action, Disk, Progress, ReplicateError, ReplicateOptions, Replicated, redact, replicate,
 };
 use tokio::sync::watch;
 
-use super::certification::{self, disks};
-use super::{StepContext, StepOutcome, StepWork};
-use crate::store::{from_ms, now_ms};
+use crate::db::{from_ms, now_ms};
+use crate::outbound;
+use crate::publishing::disks;
+use crate::publishing::engine::{StepContext, StepOutcome, StepWork};
 
 /// The work of step 3.
 #[derive(Debug)]
@@ -24,40 +24,18 @@ pub struct Provisioning;
 /// How often progress is written to the database while bytes flow.
 const SAVE_EVERY: Duration = Duration::from_millis(500);
 
-/// The object key of a disk in every region:
-/// `{publisher}/{offer}/{sku}/{disk version}/os.vhd` or `…/lun{N}.vhd`.
-pub fn disk_key(publisher: &str, offer: &str, disk: &certification::Disk) -> String {
-    let file = match disk.kind {
-        portal_vhd::DiskKind::Data { lun } => format!("lun{lun}.vhd"),
-        portal_vhd::DiskKind::Os { .. } => "os.vhd".to_owned(),
-    };
-    format!("{publisher}/{offer}/{}/{}/{file}", disk.sku, disk.version)
+/// The replication options for a version's disks under the operator's settings.
+fn options(settings: &crate::state::Settings, found: &[disks::Disk]) -> ReplicateOptions {
+    let urls: Vec<&str> = found.iter().map(|d| d.url.as_str()).collect();
+    outbound::replicate(settings, &urls)
 }
 
-/// The replication options for a snapshot's disks under the operator's settings.
-fn options(settings: &crate::state::Settings, found: &[certification::Disk]) -> ReplicateOptions {
-    ReplicateOptions {
-        source: SourceOptions {
-            address: portal_vhd::AddressPolicy {
-                allow_private: settings.allow_private_network,
-                also_allow: settings.own_addr,
-            },
-            allow_http: settings.allow_private_network
-                || settings
-                    .own_addr
-                    .is_some_and(|own| found.iter().all(|d| certification::url_names(&d.url, own))),
-            ..SourceOptions::default()
-        },
-        ..ReplicateOptions::default()
-    }
-}
-
-fn jobs(publisher: &str, offer: &str, found: &[certification::Disk]) -> Vec<Disk> {
+fn jobs(publisher: &str, offer: &str, found: &[disks::Disk]) -> Vec<Disk> {
     found
         .iter()
         .map(|d| Disk {
             url: d.url.clone(),
-            key: disk_key(publisher, offer, d),
+            key: d.key(publisher, offer),
         })
         .collect()
 }
@@ -69,7 +47,7 @@ pub async fn replicate_quietly(
     offer: &str,
     doc: &portal_domain::OfferDocument,
 ) -> anyhow::Result<()> {
-    let found = disks(doc);
+    let found = disks::of(doc);
     let (tx, _rx) = watch::channel(Progress::default());
     replicate(
         &jobs(publisher, offer, &found),
@@ -84,7 +62,7 @@ pub async fn replicate_quietly(
 
 impl StepWork for Provisioning {
     async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
-        let found = disks(&ctx.snapshot);
+        let found = disks::of(&ctx.snapshot);
         let regions = ctx.state.regions.clone();
         if regions.is_empty() {
             ctx.info(
@@ -174,7 +152,7 @@ fn report(ctx: &mut StepContext, done: &[Replicated], regions: &[portal_replicat
 }
 
 /// The step's error message, tied to the disk's URL field when the publisher must act.
-fn failure(e: &ReplicateError, found: &[certification::Disk]) -> StepMessage {
+fn failure(e: &ReplicateError, found: &[disks::Disk]) -> StepMessage {
     let msg = StepMessage::text(MessageLevel::Error, &e.message(), from_ms(now_ms()));
     let field = e
         .source_url()

@@ -1,20 +1,30 @@
 //! The notification outbox of a publisher (e-mails waiting for delivery).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Serialize;
 
-use crate::api::extract::publisher_id;
-use crate::api::offers::authorize;
-use crate::auth::Principal;
+use super::store;
+use crate::accounts::ManagedPublisher;
+use crate::db::rfc3339;
 use crate::error::ApiResult;
+use crate::routes::ApiRoute;
 use crate::state::AppState;
-use crate::views::rfc3339;
+
+/// The routes of this feature.
+pub fn routes() -> Vec<ApiRoute> {
+    vec![ApiRoute::get(
+        "/api/publishers/{publisher}/notifications",
+        "listNotifications",
+        "The notification outbox.",
+        list_notifications,
+    )]
+}
 
 /// One notification.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NotificationView {
+struct NotificationView {
     id: String,
     kind: String,
     operation_id: Option<String>,
@@ -31,14 +41,11 @@ pub struct NotificationView {
 }
 
 /// `GET /api/publishers/{publisher}/notifications`
-pub async fn list_notifications(
+async fn list_notifications(
     State(state): State<AppState>,
-    principal: Principal,
-    Path(publisher): Path<String>,
+    ManagedPublisher { publisher, .. }: ManagedPublisher,
 ) -> ApiResult<Json<Vec<NotificationView>>> {
-    let publisher = publisher_id(&publisher)?;
-    authorize(&principal, publisher.as_str())?;
-    let rows = state.store.outbox(publisher.as_str()).await?;
+    let rows = store::of_publisher(&state.db, publisher.as_str()).await?;
     Ok(Json(
         rows.into_iter()
             .map(|r| NotificationView {

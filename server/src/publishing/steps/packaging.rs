@@ -7,38 +7,19 @@
 //! preview and, after Go Live, the catalogue.
 
 use portal_domain::workflow::{MessageLevel, StepMessage};
-use portal_package::{
-    DiskSize, HttpPolicy, LeadOptions, PackageError, PackageInput, PackageOptions, package,
-    send_test_lead,
-};
+use portal_package::{DiskSize, LeadOptions, PackageError, PackageInput, package, send_test_lead};
 
-use super::certification::{self, disks};
-use super::provisioning::disk_key;
-use super::{StepContext, StepOutcome, StepWork};
-use crate::state::{AppState, Settings};
-use crate::store::{PackageRow, from_ms, now_ms};
+use crate::catalogue::{self, Package};
+use crate::db::{from_ms, now_ms};
+use crate::outbound;
+use crate::publishing::disks;
+use crate::publishing::engine::{StepContext, StepOutcome, StepWork};
+use crate::publishing::site::{image_options, problem_messages};
+use crate::state::AppState;
 
 /// The work of step 4.
 #[derive(Debug)]
 pub struct Packaging;
-
-/// The outbound policy for the snapshot's image and lead URLs under the operator's settings
-/// (as for images: `--allow-private-network`, or the portal's own address for the demo).
-fn policy(settings: &Settings, urls: &[&str]) -> HttpPolicy {
-    let own = settings.own_addr;
-    HttpPolicy {
-        address: portal_vhd::AddressPolicy {
-            allow_private: settings.allow_private_network,
-            also_allow: own,
-        },
-        allow_http: settings.allow_private_network
-            || own.is_some_and(|own| {
-                !urls.is_empty() && urls.iter().all(|u| certification::url_names(u, own))
-            }),
-        timeout: settings.http_timeout,
-        ..HttpPolicy::default()
-    }
-}
 
 impl StepWork for Packaging {
     async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
@@ -74,7 +55,7 @@ impl StepWork for Packaging {
             .filter_map(|c| c.https_endpoint_url.as_deref())
             .collect();
         let lead_opts = LeadOptions {
-            http: policy(&ctx.state.settings, &lead_urls),
+            http: outbound::package(&ctx.state.settings, &lead_urls),
             ..LeadOptions::default()
         };
         match send_test_lead(&doc, &lead_opts).await {
@@ -102,28 +83,6 @@ fn identify(
     Ok(())
 }
 
-/// How the document's images are fetched: the guarded client under the operator's settings,
-/// for the URLs the domain lists.
-pub fn image_options(settings: &Settings, doc: &portal_domain::OfferDocument) -> PackageOptions {
-    let images = portal_domain::validation::image_requirements(doc);
-    let image_urls: Vec<&str> = images.iter().map(|i| i.url.as_str()).collect();
-    PackageOptions {
-        http: policy(settings, &image_urls),
-        ..PackageOptions::default()
-    }
-}
-
-/// The step's error messages for what the publisher must fix, each at its field.
-pub fn problem_messages(problems: Vec<portal_package::PackageProblem>) -> Vec<StepMessage> {
-    let now = from_ms(now_ms());
-    problems
-        .into_iter()
-        .map(|p| {
-            StepMessage::text(MessageLevel::Error, &p.message, now).at(p.field.to_string(), p.code)
-        })
-        .collect()
-}
-
 /// Packages one version (the product page, its entry and images in the site store) and
 /// records it. `Ok(Err(messages))`: the publisher must fix something (an image of the wrong
 /// size …); `Err`: the operator's store failed (the engine retries).
@@ -133,7 +92,7 @@ pub async fn package_version(
     offer: &str,
     version: i64,
     snapshot: &portal_domain::OfferDocument,
-) -> anyhow::Result<Result<PackageRow, Vec<StepMessage>>> {
+) -> anyhow::Result<Result<Package, Vec<StepMessage>>> {
     let mut doc = snapshot.clone();
     identify(&mut doc, publisher, offer, version)?;
     let sizes = disk_sizes(state, publisher, offer, &doc).await;
@@ -149,23 +108,26 @@ pub async fn package_version(
         Err(PackageError::Problems(problems)) => return Ok(Err(problem_messages(problems))),
         Err(e @ PackageError::Store(_)) => return Err(e.into()),
     };
-    let entry = &packaged.entry;
-    let row = PackageRow {
+    let entry = packaged.entry;
+    let row = Package {
         publisher_id: publisher.to_owned(),
         offer_id: offer.to_owned(),
         version,
-        entry: serde_json::to_string(entry)?,
         prefix: portal_domain::catalogue::entry_prefix(
             &entry.publisher_id,
             &entry.offer_id,
             entry.version,
         ),
-        allowed_subscriptions: PackageRow::allow_list(
-            o.allowed_subscriptions.iter().flatten().map(String::as_str),
-        ),
+        entry,
+        allowed_subscriptions: o
+            .allowed_subscriptions
+            .iter()
+            .flatten()
+            .map(|s| s.trim().to_ascii_lowercase())
+            .collect(),
         created_ms: now_ms(),
     };
-    state.store.save_package(&row).await?;
+    catalogue::store::save(&state.db, &row).await?;
     Ok(Ok(row))
 }
 
@@ -180,16 +142,13 @@ async fn disk_sizes(
         return Vec::new();
     };
     let mut out = Vec::new();
-    for d in disks(doc) {
-        let key = disk_key(publisher, offer, &d);
+    for d in disks::of(doc) {
+        let key = d.key(publisher, offer);
         if let Ok(Some(replica)) = portal_replicate::find_replica(region, &key).await {
             out.push(DiskSize {
                 sku_id: d.sku.clone(),
                 version: d.version.clone(),
-                lun: match d.kind {
-                    portal_vhd::DiskKind::Data { lun } => Some(lun),
-                    portal_vhd::DiskKind::Os { .. } => None,
-                },
+                lun: d.lun(),
                 size_bytes: replica.size,
             });
         }

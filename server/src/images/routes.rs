@@ -6,17 +6,32 @@ use axum::extract::State;
 use portal_vhd::{DiskKind, DiskReport, OsFamily};
 use serde::Deserialize;
 
-use crate::api::extract::{JsonBody, OfferPath};
-use crate::api::offers::{authorize, load_offer};
-use crate::auth::Principal;
-use crate::engine::certification::check_image;
+use super::check_image;
+use crate::accounts::ManagedOffer;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::JsonBody;
+use crate::offers;
+use crate::routes::ApiRoute;
 use crate::state::AppState;
+
+/// The routes of this feature.
+pub fn routes() -> Vec<ApiRoute> {
+    vec![
+        ApiRoute::post(
+            "/api/publishers/{publisher}/offers/{offer}/image-checks",
+            "checkImage",
+            "Check image now: runs the certification tests on one disk image and answers the DiskReport (400 naming the field on bad input).",
+            check_image_now,
+        )
+        .success("200")
+        .body("ImageCheckRequest"),
+    ]
+}
 
 /// The body of `POST …/image-checks`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ImageCheckRequest {
+struct ImageCheckRequest {
     /// The SAS URL of the VHD blob.
     url: Option<String>,
     /// `os` or `data`.
@@ -64,14 +79,12 @@ impl ImageCheckRequest {
 
 /// `POST /api/publishers/{publisher}/offers/{offer}/image-checks`: certifies one image now
 /// (never a stored result) and answers its report.
-pub async fn check_image_now(
+async fn check_image_now(
     State(state): State<AppState>,
-    principal: Principal,
-    path: OfferPath,
+    ManagedOffer { path, .. }: ManagedOffer,
     JsonBody(body): JsonBody<ImageCheckRequest>,
 ) -> ApiResult<Json<DiskReport>> {
-    authorize(&principal, path.publisher.as_str())?;
-    load_offer(&state, &path).await?;
+    offers::load(&state, &path).await?;
     let (url, kind) = body.parse()?;
     let check = check_image(&state, &url, kind, false).await?;
     Ok(Json(check.report))

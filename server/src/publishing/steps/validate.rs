@@ -7,8 +7,9 @@
 use portal_domain::validation::validate_with;
 use portal_domain::workflow::{MessageLevel, StepMessage};
 
-use super::{StepContext, StepOutcome, StepWork, packaging};
-use crate::store::{from_ms, now_ms};
+use crate::db::{from_ms, now_ms};
+use crate::publishing::engine::{StepContext, StepOutcome, StepWork};
+use crate::publishing::site::{image_options, problem_messages};
 
 /// The work of step 1.
 #[derive(Debug)]
@@ -28,10 +29,10 @@ impl StepWork for ValidatePrerequisites {
                 .collect();
             return Ok(StepOutcome::Failed(messages));
         }
-        let opts = packaging::image_options(&ctx.state.settings, &ctx.snapshot);
+        let opts = image_options(&ctx.state.settings, &ctx.snapshot);
         let images = match portal_package::check_images(&ctx.snapshot, &opts).await {
             Ok(images) => images.len(),
-            Err(problems) => return Ok(StepOutcome::Failed(packaging::problem_messages(problems))),
+            Err(problems) => return Ok(StepOutcome::Failed(problem_messages(problems))),
         };
         let images = match images {
             1 => "its image is a PNG file of the required size".to_owned(),

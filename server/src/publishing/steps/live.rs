@@ -1,8 +1,8 @@
 //! Step 7, Live: the operation's version becomes the production version (set in the same
 //! transaction that completes the step).
 
-use super::{StepContext, StepOutcome, StepWork};
-use crate::views;
+use crate::publishing::engine::{StepContext, StepOutcome, StepWork};
+use crate::publishing::live_links;
 
 /// The work of step 7.
 #[derive(Debug)]
@@ -10,8 +10,7 @@ pub struct Live;
 
 impl StepWork for Live {
     async fn run(&self, ctx: &mut StepContext) -> anyhow::Result<StepOutcome> {
-        let links = views::live_links(&ctx.op.publisher_id, &ctx.op.offer_id);
-        ctx.op.live_links = serde_json::to_string(&links)?;
+        ctx.op.live_links = live_links(&ctx.op.publisher_id, &ctx.op.offer_id);
         let version = ctx.op.version;
         ctx.info(&format!(
             "Version {version} is the production version in the catalogue."

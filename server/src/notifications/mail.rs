@@ -11,9 +11,10 @@ use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
 
+use super::{Notification, store};
 use crate::config::Secret;
+use crate::db::now_ms;
 use crate::state::AppState;
-use crate::store::{OutboxRow, now_ms};
 
 /// Attempts per notification before it is left undelivered (its last error shown).
 pub const MAX_ATTEMPTS: i64 = 8;
@@ -50,7 +51,7 @@ impl Mailer {
     }
 
     /// Sends one notification to every recipient; the error is the server's answer.
-    async fn send(&self, row: &OutboxRow) -> Result<(), String> {
+    async fn send(&self, row: &Notification) -> Result<(), String> {
         let mut builder = Message::builder()
             .from(self.from.clone())
             .subject(row.subject.clone());
@@ -94,7 +95,7 @@ pub fn spawn_delivery(state: AppState, mailer: Mailer) -> JoinHandle<()> {
         loop {
             let now = now_ms();
             let hold = now + i64::try_from(HOLD.as_millis()).unwrap_or(120_000);
-            match state.store.claim_mail(now, hold, MAX_ATTEMPTS).await {
+            match store::claim(&state.db, now, hold, MAX_ATTEMPTS).await {
                 Ok(Some(row)) => deliver(&state, &mailer, &row).await,
                 Ok(None) => {
                     tokio::select! {
@@ -111,17 +112,17 @@ pub fn spawn_delivery(state: AppState, mailer: Mailer) -> JoinHandle<()> {
     })
 }
 
-async fn deliver(state: &AppState, mailer: &Mailer, row: &OutboxRow) {
+async fn deliver(state: &AppState, mailer: &Mailer, row: &Notification) {
     let result = match mailer.send(row).await {
         Ok(()) => {
             tracing::info!(notification.id = %row.id, kind = %row.kind, "notification delivered");
-            state.store.mail_delivered(&row.id, now_ms()).await
+            store::delivered(&state.db, &row.id, now_ms()).await
         }
         Err(e) => {
             let wait = backoff(row.attempts);
             tracing::warn!(notification.id = %row.id, attempt = row.attempts, error = %e, "notification not delivered; will retry");
             let retry = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
-            state.store.mail_failed(&row.id, retry, &e).await
+            store::failed(&state.db, &row.id, retry, &e).await
         }
     };
     if let Err(e) = result {
