@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Partner Portal needs, skipping what is already there:
-# the wasm32 target, pinned Trunk, wasm-bindgen-cli and wasm-split-cli, binaryen (wasm-opt)
+# the wasm32 target, pinned wasm-bindgen-cli and wasm-split-cli (and Trunk with
+# PORTAL_WITH_TRUNK=1), binaryen (wasm-opt)
 # from npm, and Debian's Chromium + ChromeDriver. Tools go to a per-user cache so later runs are instant.
 # Source it (`. scripts/setup.sh`) to get the tools on PATH.
 set -euo pipefail
@@ -40,8 +41,10 @@ fi
 rustup target list --installed | grep -qx wasm32-unknown-unknown || { log "rustup target add wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy rustfmt
 
-# Trunk, pinned.
-if [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
+# Trunk, pinned, only on request (PORTAL_WITH_TRUNK=1): it is the development server
+# (`trunk serve`); the quick start, the release build and the tests never use it, and its
+# install is the longest of all (about 5 minutes on 2 cores).
+if [ "${PORTAL_WITH_TRUNK:-0}" = 1 ] && [ "$(trunk --version 2>/dev/null | awk '{print $2}')" != "$TRUNK_VERSION" ]; then
   log "cargo install trunk $TRUNK_VERSION (takes ~5 min once)"
   cargo install trunk --version "$TRUNK_VERSION" --locked --root "$TOOLS" --quiet
 fi
