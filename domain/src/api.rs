@@ -163,8 +163,12 @@ pub struct OfferStatusView {
     pub status: OfferStatus,
     /// Messages for the offer.
     pub messages: Vec<StepMessage>,
-    /// The seven steps.
+    /// The six steps the CPP documents, in its order (see [`CppSteps`]).
     pub steps: Vec<StepView>,
+    /// Extension: the stage "Offer available in preview", which the CPP does not list as a
+    /// step (the web app shows it between Packaging and sign-off: [`Self::stages`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_step: Option<StepView>,
     /// Preview links (once the preview is ready).
     pub preview_links: Vec<Link>,
     /// Live links (once live).
@@ -178,7 +182,49 @@ pub struct OfferStatusView {
     pub status_detail: StatusSummary,
 }
 
+/// The seven stages of the pipeline as a CPP answer lists them: the six documented step ids
+/// in the documented order in `steps` (a client written from the CPP reference may index
+/// them), and the preview stage apart, as the extension `previewStep`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CppSteps {
+    /// `displaydummycertify`, `displaycertify`, `displayprovision`, `displaypackage`,
+    /// `publisher-signoff`, `live`.
+    pub steps: Vec<StepView>,
+    /// `preview`.
+    pub preview: Option<StepView>,
+}
+
+impl CppSteps {
+    /// Splits the seven stages.
+    pub fn split(stages: Vec<StepView>) -> Self {
+        let (preview, steps): (Vec<StepView>, Vec<StepView>) =
+            stages.into_iter().partition(|s| s.id == StepId::Preview);
+        Self {
+            steps,
+            preview: preview.into_iter().next(),
+        }
+    }
+
+    /// The seven stages again, the preview before publisher sign-off.
+    pub fn join(steps: &[StepView], preview: Option<&StepView>) -> Vec<StepView> {
+        let mut out = steps.to_vec();
+        if let Some(p) = preview {
+            let at = out
+                .iter()
+                .position(|s| s.id == StepId::PublisherSignoff)
+                .unwrap_or(out.len());
+            out.insert(at, p.clone());
+        }
+        out
+    }
+}
+
 impl OfferStatusView {
+    /// All seven stages in pipeline order, the preview included.
+    pub fn stages(&self) -> Vec<StepView> {
+        CppSteps::join(&self.steps, self.preview_step.as_ref())
+    }
+
     /// The status of an offer from its latest pipeline. After Cancel publish the steps are
     /// shown reset to step 1, with a message saying so.
     pub fn new(
@@ -208,10 +254,12 @@ impl OfferStatusView {
             }
             None => StepView::all_not_started(lang),
         };
+        let CppSteps { steps, preview } = CppSteps::split(steps);
         Self {
             status: summary.status,
             messages,
             steps,
+            preview_step: preview,
             preview_links: Vec::new(),
             live_links: Vec::new(),
             notification_emails: String::new(),
@@ -271,8 +319,11 @@ pub struct OperationView {
     pub definition: OperationDefinition,
     /// Same addresses, as in the single-operation form.
     pub notification_emails: String,
-    /// The steps.
+    /// The six steps the CPP documents (see [`CppSteps`]).
     pub steps: Vec<StepView>,
+    /// Extension: the preview stage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_step: Option<StepView>,
     /// Preview links.
     pub preview_links: Vec<Link>,
     /// Live links.
@@ -506,6 +557,47 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn status_lists_the_six_documented_steps_in_order_and_the_preview_apart() {
+        let t = OffsetDateTime::UNIX_EPOCH;
+        let mut p = Pipeline::start(t);
+        for s in [
+            StepId::ValidatePrerequisites,
+            StepId::Certification,
+            StepId::Provisioning,
+            StepId::Packaging,
+            StepId::Preview,
+        ] {
+            p.complete(s, t).unwrap();
+        }
+        let view = OfferStatusView::new(Some(&p), false, false, Lang::En, t);
+        let json = serde_json::to_value(&view).unwrap();
+        let ids: Vec<&str> = json["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "displaydummycertify",
+                "displaycertify",
+                "displayprovision",
+                "displaypackage",
+                "publisher-signoff",
+                "live"
+            ]
+        );
+        assert_eq!(json["previewStep"]["id"], "preview");
+        assert_eq!(json["previewStep"]["status"], "complete");
+        let stages: Vec<StepId> = view.stages().iter().map(|s| s.id).collect();
+        assert_eq!(stages, StepId::ALL, "the web app's seven stages, in order");
+        let never = OfferStatusView::new(None, false, false, Lang::En, t);
+        assert_eq!(never.steps.len(), 6);
+        assert_eq!(never.stages().len(), 7);
+    }
+
+    #[test]
     fn publish_request_uses_the_cpp_key() {
         let req: PublishRequest =
             serde_json::from_value(json!({"metadata": {"notification-emails": "a@x.com,b@y.com"}}))
@@ -542,6 +634,11 @@ mod tests {
         assert_eq!(step["estimatedTimeFrame"], "< 15 min");
         assert_eq!(step["progressPercentage"], 0);
         assert_eq!(v["status"], "running");
-        assert_eq!(v["steps"].as_array().map(Vec::len), Some(7));
+        assert_eq!(
+            v["steps"].as_array().map(Vec::len),
+            Some(6),
+            "the CPP's six"
+        );
+        assert_eq!(v["previewStep"]["id"], "preview");
     }
 }

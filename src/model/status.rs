@@ -35,7 +35,10 @@ impl Actions {
 
 /// The step that failed, if the publish failed.
 pub fn failed_step(view: &OfferStatusView) -> Option<&StepView> {
-    view.steps.iter().find(|s| s.status == StepStatus::Failed)
+    view.steps
+        .iter()
+        .chain(view.preview_step.as_ref())
+        .find(|s| s.status == StepStatus::Failed)
 }
 
 /// Whether the pipeline may still change by itself (keep polling quickly).
@@ -156,10 +159,12 @@ mod tests {
                 s.status = step_status;
             }
         }
+        let split = portal_domain::api::CppSteps::split(steps);
         OfferStatusView {
             status,
             messages: Vec::new(),
-            steps,
+            steps: split.steps,
+            preview_step: split.preview,
             preview_links: Vec::new(),
             live_links: Vec::new(),
             notification_emails: String::new(),

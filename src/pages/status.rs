@@ -214,12 +214,13 @@ fn StatusView(view: OfferStatusView, offer: String) -> impl IntoView {
     let lang = session.lang;
     let failed = failed_step(&view).cloned();
     let at_signoff = Actions::of(&view).go_live;
-    let done = view
-        .steps
+    // All seven stages: the CPP answer lists the preview stage apart (`previewStep`).
+    let stages = view.stages();
+    let done = stages
         .iter()
         .filter(|s| s.status == StepStatus::Complete)
         .count();
-    let total = view.steps.len().max(1);
+    let total = stages.len().max(1);
     let percent = done * 100 / total;
     let summary = view.status_detail.clone();
     let summary_class = format!("status-pill status-{}", summary.status.as_str());
@@ -263,7 +264,7 @@ fn StatusView(view: OfferStatusView, offer: String) -> impl IntoView {
             <LinkList title="live_links" links=view.live_links.clone() />
         </section>
         <ol class="steps" role="list" aria-label=tr("publish_progress", lang)>
-            {view.steps.into_iter().enumerate().map(|(i, s)| view! { <StepItem step=s number=i + 1 /> }).collect_view()}
+            {stages.into_iter().enumerate().map(|(i, s)| view! { <StepItem step=s number=i + 1 /> }).collect_view()}
         </ol>
     }
 }

@@ -3,7 +3,8 @@
 
 use portal_domain::Lang;
 use portal_domain::api::{
-    OfferStatusView, OperationDefinition, OperationMetadata, OperationView, SubmissionType,
+    CppSteps, OfferStatusView, OperationDefinition, OperationMetadata, OperationView, StepView,
+    SubmissionType,
 };
 use portal_domain::document::VM_OFFER_TYPE;
 use portal_domain::workflow::{OperationStatus, StepStatus};
@@ -26,6 +27,7 @@ pub fn operation_view(op: &Operation, lang: Lang) -> OperationView {
             .unwrap_or_default();
         format!("The publish failed at {}. {first}", step.name(lang))
     });
+    let stages = CppSteps::split(p.steps.iter().map(|s| StepView::new(s, lang)).collect());
     OperationView {
         id: op.id.clone(),
         offer_id: op.offer_id.clone(),
@@ -47,11 +49,8 @@ pub fn operation_view(op: &Operation, lang: Lang) -> OperationView {
             },
         },
         notification_emails: op.emails.clone(),
-        steps: p
-            .steps
-            .iter()
-            .map(|s| portal_domain::api::StepView::new(s, lang))
-            .collect(),
+        steps: stages.steps,
+        preview_step: stages.preview,
         preview_links: op.preview_links.clone(),
         live_links: op.live_links.clone(),
         created_date_time: from_ms(op.created_ms),

@@ -274,7 +274,9 @@ async fn cancel_at_signoff_resets_to_step_one_and_republish_starts_over() {
     let status = app.status("o1").await;
     assert_eq!(offer_status(&status), "notStarted");
     assert!(
-        (0..7).all(|i| step_status(&status, i) == "notStarted"),
+        (0..6).all(|i| step_status(&status, i) == "notStarted")
+            && status["steps"].as_array().unwrap().len() == 6
+            && status["previewStep"]["status"] == "notStarted",
         "{status}"
     );
     let res = app.publish("o1", "a@x.com").await;
