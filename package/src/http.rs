@@ -1,24 +1,16 @@
-//! The guarded asynchronous HTTP client for URLs that publishers supply (images, lead
-//! endpoints, storage accounts).
-//!
-//! The same defences as `portal_vhd::http`'s blocking client, for `reqwest`'s async API: only
-//! `https://` unless the policy allows `http://`; the host is resolved once per request and
-//! refused when it is not public ([`AddressPolicy`]), and the connection is pinned to the
-//! checked address so DNS rebinding cannot bypass the check; redirects are followed by hand
-//! with each target checked again (GET), or not at all (requests with a body); every request
-//! has a time limit and every body a size limit.
-//!
-//! What may be contacted is decided by `portal_vhd`'s [`AddressPolicy::target`] and
-//! [`AddressPolicy::choose`], shared by every guarded client of the portal.
+//! Packaging's HTTP client for URLs that publishers supply (images, lead endpoints, storage
+//! accounts): `portal_net`'s guarded async client (address policy with pinned DNS, `https://`
+//! only unless allowed, redirects followed by its one loop with each target checked again,
+//! a time limit per request), with answers read into memory up to a size limit. `GET`s follow
+//! redirects; requests sent with [`GuardedClient::send`] (leads, table calls) never do.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-pub use portal_vhd::http::AddressPolicy;
-use portal_vhd::http::{Refusal, Target};
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, LOCATION};
-use reqwest::{Client, Method, StatusCode};
+pub use portal_net::AddressPolicy;
+use portal_net::{ClientOptions, Reason, Refusal};
+use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::{Method, StatusCode};
 use url::Url;
 
 /// Where the client may go and how long and how much it may take.
@@ -46,6 +38,17 @@ impl Default for HttpPolicy {
 }
 
 impl HttpPolicy {
+    /// The options of the guarded client this policy calls for.
+    pub fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            policy: self.address,
+            allow_http: self.allow_http,
+            timeout: self.timeout,
+            max_redirects: self.max_redirects,
+            ..ClientOptions::default()
+        }
+    }
+
     /// A policy for tests and demos: loopback and `http://` allowed, short time limits.
     pub fn loopback_for_tests() -> Self {
         Self {
@@ -104,6 +107,31 @@ pub enum HttpError {
     BadRedirect,
 }
 
+impl From<portal_net::Error> for HttpError {
+    fn from(e: portal_net::Error) -> Self {
+        match e.reason() {
+            Reason::Refused(Refusal::Address { host, addr }) => HttpError::AddressRefused {
+                host: host.clone(),
+                addr: addr.to_string(),
+            },
+            Reason::Refused(Refusal::NoAddress(host)) => HttpError::Resolve {
+                host: host.clone(),
+                reason: "no address".into(),
+            },
+            Reason::Refused(_) | Reason::InvalidUrl(_) => HttpError::BadUrl(e.reason().to_string()),
+            Reason::Resolve { host, reason } => HttpError::Resolve {
+                host: host.clone(),
+                reason: reason.clone(),
+            },
+            Reason::Timeout(limit) => HttpError::Timeout(*limit),
+            Reason::TooManyRedirects(n) => HttpError::TooManyRedirects(*n),
+            Reason::BadRedirect => HttpError::BadRedirect,
+            Reason::Connect(why) => HttpError::Connect(why.clone()),
+            Reason::ConnectionRefused(_) => HttpError::Connect(e.reason().to_string()),
+        }
+    }
+}
+
 impl HttpError {
     /// Whether trying again later may succeed (time-outs and connection failures).
     pub fn is_transient(&self) -> bool {
@@ -160,79 +188,59 @@ pub struct Request {
     pub body: Option<Bytes>,
 }
 
-/// The guarded client. Cheap to create; each request gets its own connection pinned to the
-/// address that passed the policy.
+/// The guarded client, built once from its policy; clones share one connection pool.
 #[derive(Debug, Clone)]
 pub struct GuardedClient {
-    policy: HttpPolicy,
+    /// Building fails only when the TLS backend cannot start; then every request says so.
+    client: Result<portal_net::Client, HttpError>,
 }
 
 impl GuardedClient {
     /// A client with a policy.
     pub fn new(policy: HttpPolicy) -> Self {
-        Self { policy }
+        let client = portal_net::Client::new(&policy.client_options())
+            .map_err(|e| HttpError::Connect(e.to_string()));
+        Self { client }
     }
 
-    /// GETs `url`, following redirects by hand (each target checked again), and reads at most
+    /// GETs `url`, following redirects (each target checked again), and reads at most
     /// `max_bytes` of the body.
     pub async fn get(&self, url: &str, max_bytes: u64) -> Result<Answer, HttpError> {
-        let mut url = parse_url(url)?;
-        for hop in 0..=self.policy.max_redirects {
-            let req = Request {
-                method: Method::GET,
-                url: url.to_string(),
-                headers: HeaderMap::new(),
-                body: None,
-            };
-            let answer = self.send_once(&req, &url, max_bytes).await?;
-            if !answer.status.is_redirection() {
-                return Ok(answer);
-            }
-            if hop == self.policy.max_redirects {
-                break;
-            }
-            let location = answer
-                .headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .ok_or(HttpError::BadRedirect)?;
-            url = url.join(location).map_err(|_| HttpError::BadRedirect)?;
-        }
-        Err(HttpError::TooManyRedirects(self.policy.max_redirects))
+        let req = portal_net::Request::get(portal_net::parse_url(url)?);
+        self.exchange(&req, max_bytes).await
     }
 
     /// Sends one request without following redirects (a redirect comes back as the answer)
     /// and reads at most `max_bytes` of the body.
     pub async fn send(&self, req: &Request, max_bytes: u64) -> Result<Answer, HttpError> {
-        let url = parse_url(&req.url)?;
-        self.send_once(req, &url, max_bytes).await
+        let url = portal_net::parse_url(&req.url)?;
+        let mut out = portal_net::Request::new(req.method.clone(), url)
+            .headers(req.headers.clone())
+            .follow_redirects(false);
+        if let Some(body) = &req.body {
+            out = out.body(body.clone());
+        }
+        self.exchange(&out, max_bytes).await
     }
 
-    async fn send_once(
+    async fn exchange(
         &self,
-        req: &Request,
-        url: &Url,
+        req: &portal_net::Request,
         max_bytes: u64,
     ) -> Result<Answer, HttpError> {
-        let client = self.client_for(url).await?;
-        let mut builder = client
-            .request(req.method.clone(), url.clone())
-            .headers(req.headers.clone());
-        if let Some(body) = &req.body {
-            builder = builder.body(body.clone());
-        }
-        let timeout = self.policy.timeout;
-        let mut resp = builder.send().await.map_err(|e| map_error(&e, timeout))?;
-        let declared = resp
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
+        let client = self.client.as_ref().map_err(Clone::clone)?;
+        let mut resp = client.send(req).await?;
+        let url = resp.url().clone();
+        let declared = portal_net::identity::content_length(resp.headers());
         if declared.is_some_and(|n| n > max_bytes) {
             return Err(HttpError::TooLarge { limit: max_bytes });
         }
         let mut body = Vec::new();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| map_error(&e, timeout))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| client.body_error(req, &url, e))?
+        {
             if (body.len() + chunk.len()) as u64 > max_bytes {
                 return Err(HttpError::TooLarge { limit: max_bytes });
             }
@@ -242,74 +250,9 @@ impl GuardedClient {
             status: resp.status(),
             headers: resp.headers().clone(),
             body: Bytes::from(body),
-            url: url.clone(),
+            url,
         })
     }
-
-    /// A client that may only reach the checked address of `url`'s host.
-    async fn client_for(&self, url: &Url) -> Result<Client, HttpError> {
-        let policy = self.policy.address;
-        let builder = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(self.policy.timeout)
-            .connect_timeout(self.policy.timeout)
-            .no_proxy()
-            .use_rustls_tls();
-        let builder = match policy
-            .target(url, self.policy.allow_http)
-            .map_err(refusal)?
-        {
-            Target::Address(_) => builder,
-            Target::Name { name, port } => {
-                let resolve = tokio::net::lookup_host((name, port));
-                let addrs: Vec<SocketAddr> = tokio::time::timeout(self.policy.timeout, resolve)
-                    .await
-                    .map_err(|_| HttpError::Timeout(self.policy.timeout))?
-                    .map_err(|e| HttpError::Resolve {
-                        host: name.to_owned(),
-                        reason: e.to_string(),
-                    })?
-                    .collect();
-                builder.resolve(name, policy.choose(name, &addrs).map_err(refusal)?)
-            }
-        };
-        builder
-            .build()
-            .map_err(|e| HttpError::Connect(e.to_string()))
-    }
-}
-
-fn refusal(r: Refusal) -> HttpError {
-    match r {
-        Refusal::Address { host, addr } => HttpError::AddressRefused {
-            host,
-            addr: addr.to_string(),
-        },
-        Refusal::NoAddress(host) => HttpError::Resolve {
-            host,
-            reason: "no address".into(),
-        },
-        Refusal::Scheme(_) | Refusal::NoPort | Refusal::NoHost => HttpError::BadUrl(r.to_string()),
-    }
-}
-
-fn parse_url(raw: &str) -> Result<Url, HttpError> {
-    Url::parse(raw.trim()).map_err(|e| HttpError::BadUrl(format!("not a valid URL ({e})")))
-}
-
-fn map_error(e: &reqwest::Error, timeout: Duration) -> HttpError {
-    if e.is_timeout() {
-        return HttpError::Timeout(timeout);
-    }
-    // The chain of causes names the real problem ("connection refused", a TLS error …).
-    let mut msg = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        msg.push_str(": ");
-        msg.push_str(&s.to_string());
-        src = s.source();
-    }
-    HttpError::Connect(msg)
 }
 
 #[cfg(test)]

@@ -19,8 +19,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use portal_replicate::AddressPolicy;
 use portal_replicate::{Disk, Progress, Region, ReplicateOptions, replicate};
-use portal_vhd::AddressPolicy;
 use tokio::sync::watch;
 
 type Error = Box<dyn std::error::Error>;

@@ -34,6 +34,7 @@ mod store_io;
 
 pub use error::{ReplicateError, Responsible};
 pub use manifest::Manifest;
+pub use portal_net::AddressPolicy;
 pub use progress::{Progress, RegionProgress, RegionState};
 pub use region::{Region, RegionSpecError, parse_regions};
 pub use run::{

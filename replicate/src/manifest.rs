@@ -3,7 +3,7 @@
 
 use object_store::path::Path;
 use object_store::{ObjectStore, PutPayload};
-use portal_vhd::ImageIdentity;
+use portal_net::ImageIdentity;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

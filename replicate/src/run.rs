@@ -3,7 +3,7 @@
 
 use futures::TryStreamExt;
 use object_store::path::Path;
-use portal_vhd::ImageIdentity;
+use portal_net::ImageIdentity;
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -139,7 +139,7 @@ pub async fn replicate(
         }
         keys.push(key);
     }
-    let client = SourceClient::new(opts.source.clone());
+    let client = SourceClient::new(&opts.source);
     // All identities first: the total of the progress is known before any byte moves.
     let mut identities = Vec::with_capacity(disks.len());
     for disk in disks {

@@ -1,24 +1,22 @@
-//! The guarded HTTP client for images: the URLs come from publishers, so (like
-//! `portal_vhd::http`) only `https` unless allowed, the host is resolved once and refused when
-//! [`AddressPolicy`] forbids the address, the connection is pinned to the checked address (no
-//! DNS rebinding), no proxy, redirects followed by hand with each target re-checked, and
-//! connect and read time limits. The SAS query string is a secret: it never appears in errors
+//! The image client: `portal_net`'s guarded async client (only `https` unless allowed, the
+//! address policy with the connection pinned to the checked addresses, no proxy, redirects
+//! followed by its one loop with each target checked again, connect and read time limits),
+//! and what provisioning asks of it: an image's identity (`HEAD`) and its body as a stream of
+//! exactly the expected length. The SAS query string is a secret: it never appears in errors
 //! or logs ([`redact`]).
 
-use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::Mutex;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
-use portal_vhd::{AddressPolicy, ImageIdentity, Refusal, Target};
-use reqwest::header::{CONTENT_LENGTH, ETAG, HeaderMap, HeaderName, LAST_MODIFIED, LOCATION};
-use reqwest::{Client, Method, Response, StatusCode};
-use url::Url;
+use portal_net::identity::content_length;
+pub use portal_net::redact;
+use portal_net::{AddressPolicy, ClientOptions, ImageIdentity, Reason, Refusal, Request};
+use reqwest::{Response, StatusCode};
 
-use crate::error::{ReplicateError, chain};
+use crate::error::ReplicateError;
 
 /// Policy and time limits of the image client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,45 +45,86 @@ impl Default for SourceOptions {
     }
 }
 
-/// `url` without its query string and fragment (a SAS URL's query holds its signature).
-pub fn redact(url: &str) -> String {
-    match Url::parse(url) {
-        Ok(mut u) => {
-            u.set_query(None);
-            u.set_fragment(None);
-            u.to_string()
+impl SourceOptions {
+    /// The options of the guarded client: a gigabyte image takes minutes, so the time limit is
+    /// on each wait for bytes, not on the whole request.
+    pub fn client_options(&self) -> ClientOptions {
+        ClientOptions {
+            policy: self.address,
+            allow_http: self.allow_http,
+            timeout: self.connect_timeout,
+            read_timeout: Some(self.read_timeout),
+            max_redirects: self.max_redirects,
+            ..ClientOptions::default()
         }
-        Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_owned(),
     }
 }
 
-/// The image client: one pinned `reqwest` client per (host, port) seen.
+/// A guarded client's error as a [`ReplicateError`] about the image at its (redacted) URL.
+fn source_error(e: &portal_net::Error) -> ReplicateError {
+    let url = e.url().to_owned();
+    let reason = e.reason();
+    match reason {
+        Reason::InvalidUrl(why) => ReplicateError::BadSourceUrl {
+            url,
+            reason: why.clone(),
+        },
+        Reason::Refused(Refusal::Address { host, addr }) => ReplicateError::AddressRefused {
+            url,
+            host: host.clone(),
+            addr: addr.to_string(),
+        },
+        Reason::Refused(Refusal::NoAddress(name)) => ReplicateError::SourceVanished {
+            url,
+            detail: format!("the host {name} has no address"),
+        },
+        Reason::Resolve { host, reason } => ReplicateError::SourceVanished {
+            url,
+            detail: format!("the host {host} cannot be resolved: {reason}"),
+        },
+        Reason::ConnectionRefused(_) => ReplicateError::SourceVanished {
+            url,
+            detail: reason.to_string(),
+        },
+        Reason::Refused(_) | Reason::TooManyRedirects(_) | Reason::BadRedirect => {
+            ReplicateError::BadSourceUrl {
+                url,
+                reason: reason.to_string(),
+            }
+        }
+        Reason::Timeout(_) => ReplicateError::SourceFailed {
+            url,
+            detail: "no answer in time".into(),
+        },
+        Reason::Connect(why) => ReplicateError::SourceFailed {
+            url,
+            detail: why.clone(),
+        },
+    }
+}
+
+/// The image client, built once per replication.
 #[derive(Debug)]
 pub(crate) struct SourceClient {
-    opts: SourceOptions,
-    clients: Mutex<Vec<(String, u16, Client)>>,
+    /// Building fails only when the TLS backend cannot start; then every request says so.
+    client: Result<portal_net::Client, String>,
 }
 
 impl SourceClient {
-    pub(crate) fn new(opts: SourceOptions) -> Self {
-        Self {
-            opts,
-            clients: Mutex::new(Vec::new()),
-        }
+    pub(crate) fn new(opts: &SourceOptions) -> Self {
+        let client = portal_net::Client::new(&opts.client_options()).map_err(|e| e.to_string());
+        Self { client }
     }
 
     /// `HEAD`: the image's size, `ETag` and `Last-Modified`.
     pub(crate) async fn identity(&self, url: &str) -> Result<ImageIdentity, ReplicateError> {
-        let resp = self.send(Method::HEAD, url).await?;
+        let (_, resp) = self.send(Request::head, url).await?;
         let shown = redact(url);
         check_status(&resp, &shown)?;
-        let size = header(resp.headers(), CONTENT_LENGTH)
-            .and_then(|v| v.trim().parse().ok())
-            .ok_or_else(|| ReplicateError::SourceFailed {
-                url: shown,
-                detail: "the server sent no Content-Length for HEAD".into(),
-            })?;
-        Ok(identity_of(resp.headers(), size))
+        ImageIdentity::of_head(resp.headers()).ok_or_else(|| ReplicateError::SourceFailed {
+            url: shown,
+            detail: "the server sent no Content-Length for HEAD".into(),
+        })
     }
 
     /// `GET` of the whole image, which must still be `expected`; the body as a stream that
@@ -98,30 +137,30 @@ impl SourceClient {
         impl Stream<Item = Result<Bytes, ReplicateError>> + Send + Unpin + use<>,
         ReplicateError,
     > {
-        let resp = self.send(Method::GET, url).await?;
+        let (client, resp) = self.send(Request::get, url).await?;
         let shown = redact(url);
         check_status(&resp, &shown)?;
-        let size = header(resp.headers(), CONTENT_LENGTH)
-            .and_then(|v| v.trim().parse().ok())
-            .unwrap_or(expected.size);
-        let now = identity_of(resp.headers(), size);
+        let size = content_length(resp.headers()).unwrap_or(expected.size);
+        let now = ImageIdentity::from_headers(resp.headers(), size);
         if let Some(detail) = difference(expected, &now) {
             return Err(ReplicateError::SourceChanged { url: shown, detail });
         }
-        let read_timeout = self.opts.read_timeout;
+        let (client, at) = (client.clone(), resp.url().clone());
+        let req = Request::get(at.clone());
         Ok(ExactLength::new(
             resp.bytes_stream().boxed(),
             expected.size,
-            move |e: reqwest::Error, got: u64| ReplicateError::SourceFailed {
-                url: shown.clone(),
-                detail: if e.is_timeout() {
-                    format!(
-                        "no data for {} s after {got} bytes",
-                        read_timeout.as_secs().max(1)
-                    )
-                } else {
-                    format!("the connection broke after {got} bytes: {}", chain(&e))
-                },
+            move |e: reqwest::Error, got: u64| {
+                let e = client.body_error(&req, &at, e);
+                ReplicateError::SourceFailed {
+                    url: shown.clone(),
+                    detail: match e.reason() {
+                        Reason::Timeout(limit) => {
+                            format!("no data for {} s after {got} bytes", limit.as_secs().max(1))
+                        }
+                        other => format!("the connection broke after {got} bytes: {other}"),
+                    },
+                }
             },
             {
                 let (url, want) = (redact(url), expected.size);
@@ -133,132 +172,22 @@ impl SourceClient {
         ))
     }
 
-    async fn send(&self, method: Method, url: &str) -> Result<Response, ReplicateError> {
-        let shown = redact(url);
-        let mut url = Url::parse(url).map_err(|e| ReplicateError::BadSourceUrl {
-            url: shown.clone(),
-            reason: e.to_string(),
-        })?;
-        for _hop in 0..=self.opts.max_redirects {
-            let client = self.client_for(&url, &shown).await?;
-            let resp = client
-                .request(method.clone(), url.clone())
-                .send()
-                .await
-                .map_err(|e| send_error(&e, &shown, &url))?;
-            if !resp.status().is_redirection() {
-                return Ok(resp);
-            }
-            let location =
-                header(resp.headers(), LOCATION).ok_or_else(|| ReplicateError::BadSourceUrl {
-                    url: shown.clone(),
-                    reason: format!("HTTP {} without a Location", resp.status().as_u16()),
-                })?;
-            url = url
-                .join(&location)
-                .map_err(|e| ReplicateError::BadSourceUrl {
-                    url: shown.clone(),
-                    reason: format!("redirect to an invalid URL: {e}"),
-                })?;
-        }
-        Err(ReplicateError::BadSourceUrl {
-            url: shown,
-            reason: format!("more than {} redirects", self.opts.max_redirects),
-        })
-    }
-
-    async fn client_for(&self, url: &Url, shown: &str) -> Result<Client, ReplicateError> {
-        let policy = self.opts.address;
-        let refusal = |r: Refusal| match r {
-            Refusal::Address { host, addr } => ReplicateError::AddressRefused {
-                url: shown.to_owned(),
-                host,
-                addr: addr.to_string(),
-            },
-            Refusal::NoAddress(name) => ReplicateError::SourceVanished {
-                url: shown.to_owned(),
-                detail: format!("the host {name} has no address"),
-            },
-            Refusal::Scheme(_) | Refusal::NoPort | Refusal::NoHost => {
-                ReplicateError::BadSourceUrl {
-                    url: shown.to_owned(),
-                    reason: r.to_string(),
-                }
-            }
-        };
-        let target = policy.target(url, self.opts.allow_http).map_err(refusal)?;
-        let (host_key, port) = match target {
-            Target::Address(addr) => (addr.ip().to_string(), addr.port()),
-            Target::Name { name, port } => (name.to_owned(), port),
-        };
-        if let Some(c) = self.cached(&host_key, port) {
-            return Ok(c);
-        }
-        let builder = Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.opts.connect_timeout)
-            .read_timeout(self.opts.read_timeout)
-            .no_proxy()
-            .use_rustls_tls();
-        let builder = match target {
-            Target::Address(_) => builder,
-            Target::Name { name, port } => {
-                let addrs: Vec<SocketAddr> = tokio::net::lookup_host((name, port))
-                    .await
-                    .map_err(|e| ReplicateError::SourceVanished {
-                        url: shown.to_owned(),
-                        detail: format!("the host {name} cannot be resolved: {e}"),
-                    })?
-                    .collect();
-                builder.resolve(name, policy.choose(name, &addrs).map_err(refusal)?)
-            }
-        };
-        let client = builder.build().map_err(|e| ReplicateError::SourceFailed {
-            url: shown.to_owned(),
-            detail: chain(&e),
-        })?;
-        if let Ok(mut clients) = self.clients.lock() {
-            clients.push((host_key, port, client.clone()));
-        }
-        Ok(client)
-    }
-
-    fn cached(&self, host: &str, port: u16) -> Option<Client> {
-        let clients = self.clients.lock().ok()?;
-        clients
-            .iter()
-            .find(|(h, p, _)| h == host && *p == port)
-            .map(|(_, _, c)| c.clone())
-    }
-}
-
-fn send_error(e: &reqwest::Error, shown: &str, url: &Url) -> ReplicateError {
-    let refused = {
-        let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-        let mut found = false;
-        while let Some(c) = cur {
-            if let Some(io) = c.downcast_ref::<std::io::Error>() {
-                found |= io.kind() == std::io::ErrorKind::ConnectionRefused;
-            }
-            cur = c.source();
-        }
-        found
-    };
-    if refused {
-        let at = url.host_str().unwrap_or_default();
-        return ReplicateError::SourceVanished {
-            url: shown.to_owned(),
-            detail: format!("nothing answers at {at} any more (connection refused)"),
-        };
-    }
-    let detail = if e.is_timeout() {
-        "no answer in time".to_owned()
-    } else {
-        chain(e)
-    };
-    ReplicateError::SourceFailed {
-        url: shown.to_owned(),
-        detail,
+    /// Sends `request(url)` through the guarded client (redirects followed and checked).
+    async fn send(
+        &self,
+        request: fn(url::Url) -> Request,
+        url: &str,
+    ) -> Result<(&portal_net::Client, Response), ReplicateError> {
+        let client = self
+            .client
+            .as_ref()
+            .map_err(|why| ReplicateError::SourceFailed {
+                url: redact(url),
+                detail: why.clone(),
+            })?;
+        let req = request(portal_net::parse_url(url).map_err(|e| source_error(&e))?);
+        let resp = client.send(&req).await.map_err(|e| source_error(&e))?;
+        Ok((client, resp))
     }
 }
 
@@ -273,21 +202,6 @@ fn check_status(resp: &Response, shown: &str) -> Result<(), ReplicateError> {
             url: shown.to_owned(),
             status: s.as_u16(),
         }),
-    }
-}
-
-fn header(headers: &HeaderMap, name: HeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
-
-fn identity_of(headers: &HeaderMap, size: u64) -> ImageIdentity {
-    ImageIdentity {
-        size,
-        etag: header(headers, ETAG),
-        last_modified: header(headers, LAST_MODIFIED),
     }
 }
 

@@ -4,11 +4,11 @@ mod support;
 
 use std::sync::Arc;
 
+use portal_replicate::AddressPolicy;
 use portal_replicate::{
     Action, Disk, Progress, Region, RegionState, ReplicateError, Responsible, find_replica,
     replicate,
 };
-use portal_vhd::AddressPolicy;
 use support::{
     ChangeAfter, Fault, Faulty, ImageServer, Regions, collect_progress, image, options, sha256_hex,
 };

@@ -2,7 +2,8 @@
 //! through HTTP range requests.
 //!
 //! - [`source`]: the [`RangeSource`] trait and local sources.
-//! - [`http`]: [`HttpRangeSource`], with the address guard, time limits and budgets.
+//! - [`http`]: [`HttpRangeSource`], over `portal-net`'s guarded client, with budgets. The
+//!   address policy and [`ImageIdentity`] live in `portal-net` and are re-exported here.
 //! - [`readahead`]: [`ReadAhead`], the 64 KiB aligned cache in front of a source.
 //! - [`access`], [`footer`], [`partition`], `linux`: the tests.
 //! - [`certify`]: [`certify_disk`] and [`certify_url`], which run them all.

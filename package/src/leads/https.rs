@@ -6,7 +6,7 @@ use reqwest::Method;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use super::retry::{Delivery, send_with_retries};
-use super::{ANSWER_EXCERPT, LeadError, LeadOptions, TestLead, url_for_messages};
+use super::{ANSWER_EXCERPT, LeadError, LeadOptions, TestLead};
 use crate::http::{GuardedClient, Request};
 
 /// POSTs the test lead; `Ok` carries the step message.
@@ -16,7 +16,8 @@ pub(super) async fn send(
     lead: &TestLead,
     opts: &LeadOptions,
 ) -> Result<String, LeadError> {
-    let shown = url_for_messages(url);
+    // Lead endpoints often carry a signature in the query (Power Automate's `sig=`).
+    let shown = portal_net::redact(url);
     let body = Bytes::from(
         serde_json::to_vec(&lead.https_payload()).expect("the lead payload always serializes"),
     );

@@ -226,33 +226,3 @@ fn check_config(
         }),
     }
 }
-
-/// A URL for messages: scheme, host, port and path only, since query strings of lead endpoints
-/// often carry a signature (Power Automate's `sig=`).
-pub(crate) fn url_for_messages(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut u) => {
-            u.set_query(None);
-            u.set_fragment(None);
-            let _ = u.set_password(None);
-            let _ = u.set_username("");
-            u.to_string()
-        }
-        Err(_) => "(not a valid URL)".to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn message_urls_drop_signatures_and_credentials() {
-        assert_eq!(
-            url_for_messages(
-                "https://user:pw@prod.logic.azure.com/workflows/1/triggers?api-version=1&sig=SECRET"
-            ),
-            "https://prod.logic.azure.com/workflows/1/triggers"
-        );
-    }
-}

@@ -21,8 +21,8 @@ use object_store::{
     GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
     PutMultipartOptions, PutOptions, PutPayload, PutResult, UploadPart,
 };
+use portal_replicate::AddressPolicy;
 use portal_replicate::{Progress, Region, ReplicateOptions};
-use portal_vhd::AddressPolicy;
 use sha2::{Digest, Sha256};
 use tokio::sync::watch;
 
