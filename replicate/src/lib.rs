@@ -18,7 +18,9 @@
 //! 4. SHA-256 is computed while copying; what was written is read back and hashed again (in
 //!    a local region each part right after it is written, while it is still in the page
 //!    cache; in a cloud store the whole object once it is complete); the image's identity is
-//!    checked again after a copy from its URL.
+//!    checked again after a copy from its URL. A local region's copy is sparse: a 64 KiB
+//!    block of zeros is left as a hole (read back as zeros like any other byte), so a mostly
+//!    empty VM image costs the disk what it holds, not its length.
 //! 5. Only then is the manifest written. A copy interrupted at any point (error, dropped
 //!    future, `kill -9`) has no manifest and is made again; the local store's leftovers of a
 //!    killed upload are removed first.

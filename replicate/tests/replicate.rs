@@ -10,7 +10,8 @@ use portal_replicate::{
     replicate,
 };
 use support::{
-    ChangeAfter, Fault, Faulty, ImageServer, Regions, collect_progress, image, options, sha256_hex,
+    ChangeAfter, Fault, Faulty, ImageServer, Regions, collect_progress, image, options,
+    sha256_file, sha256_hex,
 };
 use tokio::sync::watch;
 
@@ -128,6 +129,63 @@ async fn three_regions_get_identical_verified_copies() {
     );
     std::fs::remove_file(dirs.file("c", OS_KEY)).unwrap();
     assert_eq!(find_replica(&regions[2], OS_KEY).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn local_copies_of_a_mostly_zero_image_stay_sparse() {
+    use std::os::unix::fs::{FileExt as _, MetadataExt as _};
+
+    const MIB: u64 = 1024 * 1024;
+    const LEN: u64 = 256 * MIB;
+    // A sparse 256 MiB image with 4 MiB of data: 1 MiB at the start (a partition table and a
+    // superblock), 2 MiB in the middle at an offset that is no multiple of a block, 1 MiB at
+    // the end (a VHD footer), so the length is all that makes the trailing zeros a hole.
+    let src_dir = tempfile::tempdir().unwrap();
+    let src = src_dir.path().join("os.vhd");
+    let file = std::fs::File::create(&src).unwrap();
+    file.set_len(LEN).unwrap();
+    let middle = 100 * MIB + 12_345;
+    let pieces = [
+        (0, image(MIB as usize, 3)),
+        (middle, image(2 * MIB as usize, 4)),
+        (200 * MIB, image(MIB as usize, 5)),
+    ];
+    for (at, bytes) in &pieces {
+        file.write_all_at(bytes, *at).unwrap();
+    }
+    drop(file);
+    let server = ImageServer::start().await;
+    server.add_file("os.vhd", &src);
+    let disk = Disk {
+        url: server.url("os.vhd"),
+        key: OS_KEY.into(),
+    };
+    let dirs = Regions::new();
+    // a is copied from the image server, b from a's copy: both ways into a local region.
+    let regions = dirs.regions(&["a", "b"]);
+
+    run(&[disk], &regions).await.unwrap();
+
+    let sha256 = sha256_file(&src);
+    for name in ["a", "b"] {
+        let copy = dirs.file(name, OS_KEY);
+        assert_eq!(sha256_file(&copy), sha256, "{name}: the content differs");
+        assert_eq!(dirs.manifest(name, OS_KEY).unwrap()["sha256"], sha256);
+        let meta = std::fs::metadata(&copy).unwrap();
+        assert_eq!(meta.len(), LEN);
+        let allocated = meta.blocks() * 512;
+        assert!(
+            allocated < 16 * MIB,
+            "{name}: {allocated} bytes allocated for 4 MiB of data"
+        );
+        let (at, bytes) = &pieces[1];
+        let mut back = vec![0; bytes.len()];
+        std::fs::File::open(&copy)
+            .unwrap()
+            .read_exact_at(&mut back, *at)
+            .unwrap();
+        assert!(&back == bytes, "{name}: the data in the middle is gone");
+    }
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
+use futures::StreamExt as _;
 use futures::stream::BoxStream;
 use object_store::path::Path;
 use object_store::{
@@ -43,6 +44,13 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
+/// SHA-256 of the file at `path`, read in bounded chunks.
+pub fn sha256_file(path: &std::path::Path) -> String {
+    let mut hash = Sha256::new();
+    io::copy(&mut std::fs::File::open(path).unwrap(), &mut hash).unwrap();
+    hex::encode(hash.finalize())
+}
+
 /// When the served image changes its validators, to simulate a rewrite.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeAfter {
@@ -53,9 +61,45 @@ pub enum ChangeAfter {
     Get,
 }
 
+/// What a path serves.
+#[derive(Debug, Clone)]
+enum Content {
+    Bytes(Bytes),
+    /// A file read as it is sent, so a large sparse image never sits in memory.
+    File(std::path::PathBuf),
+}
+
+impl Content {
+    fn len(&self) -> u64 {
+        match self {
+            Self::Bytes(b) => b.len() as u64,
+            Self::File(f) => std::fs::metadata(f).unwrap().len(),
+        }
+    }
+
+    fn body(self) -> Body {
+        match self {
+            Self::Bytes(b) => Body::from(b),
+            Self::File(path) => {
+                use std::os::unix::fs::FileExt as _;
+
+                const CHUNK: u64 = 1024 * 1024;
+                let file = std::fs::File::open(&path).unwrap();
+                let len = file.metadata().unwrap().len();
+                let chunks =
+                    futures::stream::iter((0..len).step_by(CHUNK as usize)).map(move |at| {
+                        let mut buf = vec![0; CHUNK.min(len - at) as usize];
+                        file.read_exact_at(&mut buf, at).map(|()| Bytes::from(buf))
+                    });
+                Body::from_stream(chunks)
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Served {
-    body: Bytes,
+    body: Content,
     version: u32,
     change: ChangeAfter,
     redirect: Option<String>,
@@ -93,9 +137,22 @@ impl ImageServer {
         self.state.files.lock().unwrap().insert(
             path.to_owned(),
             Served {
-                body: body.into(),
+                body: Content::Bytes(body.into()),
                 version: 1,
                 change,
+                redirect: None,
+            },
+        );
+    }
+
+    /// Serves the file at `file` at `/path`, read as it is sent.
+    pub fn add_file(&self, path: &str, file: &std::path::Path) {
+        self.state.files.lock().unwrap().insert(
+            path.to_owned(),
+            Served {
+                body: Content::File(file.to_owned()),
+                version: 1,
+                change: ChangeAfter::Never,
                 redirect: None,
             },
         );
@@ -106,7 +163,7 @@ impl ImageServer {
         self.state.files.lock().unwrap().insert(
             path.to_owned(),
             Served {
-                body: Bytes::new(),
+                body: Content::Bytes(Bytes::new()),
                 version: 1,
                 change: ChangeAfter::Never,
                 redirect: Some(to.to_owned()),
@@ -160,11 +217,11 @@ async fn serve(
             .body(Body::empty())
             .unwrap();
     }
-    let len = served.body.len() as u64;
+    let len = served.body.len();
     let body = if method == Method::GET {
         state.gets.fetch_add(1, Ordering::SeqCst);
         state.body_bytes.fetch_add(len, Ordering::SeqCst);
-        Body::from(served.body)
+        served.body.body()
     } else {
         state.heads.fetch_add(1, Ordering::SeqCst);
         Body::empty()
