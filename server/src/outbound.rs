@@ -8,7 +8,8 @@
 
 use std::net::SocketAddr;
 
-use portal_vhd::{AddressPolicy, CertifyOptions, HttpOptions};
+use portal_net::AddressPolicy;
+use portal_vhd::{CertifyOptions, HttpOptions};
 
 use crate::state::Settings;
 
