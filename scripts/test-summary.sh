@@ -12,7 +12,8 @@
 #
 # The count lines: libtest and wasm-bindgen-test "test result: ok. N passed; N failed; …",
 # node --test "# pass N" / "# fail N" / "# skipped N" (TAP, its reporter when piped; "ℹ pass N"
-# from the spec reporter too), and the CPP client's "cpp-client: N passed, N failed".
+# from the spec reporter too), the CPP client's "cpp-client: N passed, N failed" and the fuzz
+# targets' "fuzz: N passed, N failed".
 #
 # A Rust test that skips for a missing prerequisite appends one "SKIP <test>: …" line to SKIPS
 # and returns, so cargo counts it as passed: it is taken off the passed count here. node
@@ -28,7 +29,7 @@ counts() {
     /^(#|ℹ) pass [0-9]+$/ { passed += $3; lines++; next }
     /^(#|ℹ) fail [0-9]+$/ { failed += $3; lines++; next }
     /^(#|ℹ) skipped [0-9]+$/ { skipped += $3; next }
-    /^cpp-client: [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4; lines++; next }
+    /^(cpp-client|fuzz): [0-9]+ passed, [0-9]+ failed$/ { passed += $2; failed += $4; lines++; next }
     END { print passed + 0, failed + 0, skipped + 0, lines + 0 }
   '
 }
