@@ -285,6 +285,27 @@ async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue()
     assert_eq!(post_as(&app, &b, &deploy, &req).await.status(), 404);
     let bad = json!({"skuId": "standard", "diskVersion": "1.0.0", "region": "mars"});
     assert_eq!(post_as(&app, &a, &deploy, &bad).await.status(), 422);
+    // A disk whose verified copy is gone from a region (its manifest is written last, after
+    // the checksum matched): that region cannot host a test deployment until Provisioning
+    // copies it again.
+    let manifest =
+        dir.join("regions/koreacentral/contoso/o1/standard/1.0.0/lun0.vhd.manifest.json");
+    std::fs::remove_file(&manifest).unwrap();
+    let korea = json!({"skuId": "standard", "diskVersion": "1.0.0", "region": "koreacentral"});
+    let res = post_as(&app, &a, &deploy, &korea).await;
+    assert_eq!(res.status(), 409);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "DiskNotReplicated", "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("LUN 0") && message.contains("koreacentral"),
+        "{message}"
+    );
+    assert_eq!(
+        post_as(&app, &a, &deploy, &req).await.status(),
+        200,
+        "other regions still can"
+    );
 
     // Go Live: the catalogue shows the offer to everyone, with its page and images.
     assert_eq!(app.post("o1", "golive").await.status(), 202);

@@ -624,3 +624,63 @@ async fn status_events_stream_sends_the_status() {
         "{text}"
     );
 }
+
+api_test!(status_events_follow_a_publish_to_sign_off);
+/// The event stream goes on after its first event: an event for each change of the status,
+/// in order, until sign-off, without polling. Each step lasts at least a second here, so the
+/// stream (which looks every 500 ms) sees every step.
+async fn status_events_follow_a_publish_to_sign_off() {
+    let app = TestApp::spawn_with(|c| c.min_step = Duration::from_secs(1)).await;
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    app.create_offer("o1", &vhds, "ok").await;
+    let mut res = app
+        .req(
+            Method::GET,
+            &format!("{}/events?{V}", TestApp::offer_path("o1")),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mut events: Vec<Value> = Vec::new();
+    let mut buffer = String::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let mut published = false;
+    while events
+        .last()
+        .is_none_or(|e| offer_status(e) != "waitingForPublisherReview")
+    {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let chunk = tokio::time::timeout(left, res.chunk())
+            .await
+            .unwrap_or_else(|_| panic!("no sign-off event within 60 s; got {events:?}"))
+            .unwrap()
+            .expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        // Whole events only: `event: status\ndata: {…}\n\n`.
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                events.push(serde_json::from_str(data).unwrap());
+            }
+        }
+        if !published && !events.is_empty() {
+            assert_eq!(offer_status(&events[0]), "neverPublished");
+            assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+            published = true;
+        }
+    }
+    let statuses: Vec<&str> = events.iter().map(offer_status).collect();
+    // Never published, then running through the four automatic steps, then sign-off.
+    assert!(events.len() >= 6, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == "running").count(),
+        events.len() - 2
+    );
+    // Each event differs from the one before it: a change, not a repeat.
+    for pair in events.windows(2) {
+        assert_ne!(pair[0]["steps"], pair[1]["steps"], "{statuses:?}");
+    }
+}
