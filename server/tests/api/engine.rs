@@ -1,4 +1,5 @@
-//! The engine across processes: a `kill -9` mid-step then a restart finishes the publish, and
+//! The engine across processes: a `kill -9` during Certification, Packaging or Go Live then a
+//! restart finishes the publish, and
 //! two servers on one PostgreSQL database never run a step twice.
 
 use std::io::{BufRead, BufReader};
@@ -73,30 +74,97 @@ pub(crate) fn token(db: &TestDb) -> String {
     token
 }
 
-api_test!(kill_9_mid_step_then_restart_completes);
-async fn kill_9_mid_step_then_restart_completes() {
-    // No regions: this test is about the engine (replication has its own kill test).
+/// The status of the step `id` in a status answer.
+fn step_state<'a>(status: &'a Value, id: &str) -> &'a str {
+    status["steps"]
+        .as_array()
+        .and_then(|steps| steps.iter().find(|s| s["id"] == id))
+        .and_then(|s| s["status"].as_str())
+        .unwrap_or("")
+}
+
+/// Kills the server with SIGKILL while step `id` is in progress (each step lasts at least
+/// 3 s), starts a new one on the same database, and returns the status once the publish is
+/// at sign-off again, or live after a kill during Live (`null` when the test is skipped).
+async fn kill_9_during(id: &str) -> Value {
     let db = TestDb::new().await;
     let Some(vhds) = VhdServer::spawn().await else {
-        return;
+        return Value::Null;
     };
-    let (first, base) = spawn_server(&db, &["--min-step-seconds", "3", "--regions", ""]);
+    let args = ["--min-step-seconds", "3", "--regions", ""];
+    let (first, base) = spawn_server(&db, &args);
     let token = token(&db);
     put_and_publish(&base, &token, "o1", &vhds.offer("o1", "ok")).await;
-    // Wait until certification is in progress, then kill -9.
-    wait_for(&base, &token, "o1", 30, |v| {
-        v["steps"][1]["status"] == "inProgress"
+    if id == "live" {
+        wait_for(&base, &token, "o1", 60, |v| {
+            offer_status(v) == "waitingForPublisherReview"
+        })
+        .await;
+        let res = reqwest::Client::new()
+            .post(format!(
+                "{base}/api/publishers/contoso/offers/o1/golive?{V}"
+            ))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    wait_for(&base, &token, "o1", 60, |v| {
+        step_state(v, id) == "inProgress"
     })
     .await;
     let mut first = first;
     first.0.kill().unwrap(); // SIGKILL
     first.0.wait().unwrap();
 
-    let (_second, base) = spawn_server(&db, &["--min-step-seconds", "3", "--regions", ""]);
-    let status = wait_for(&base, &token, "o1", 90, |v| {
-        offer_status(v) == "waitingForPublisherReview"
-    })
-    .await;
+    let (_second, base) = spawn_server(&db, &args);
+    let done = if id == "live" {
+        "succeeded"
+    } else {
+        "waitingForPublisherReview"
+    };
+    wait_for(&base, &token, "o1", 90, |v| offer_status(v) == done).await
+}
+
+api_test!(kill_9_during_packaging_then_restart_reaches_sign_off);
+async fn kill_9_during_packaging_then_restart_reaches_sign_off() {
+    let status = kill_9_during("displaypackage").await;
+    if status.is_null() {
+        return;
+    }
+    assert_eq!(
+        step_state(&status, "displaypackage"),
+        "complete",
+        "{status}"
+    );
+    assert_eq!(status["previewStep"]["status"], "complete", "{status}");
+    assert_eq!(
+        status["previewLinks"][0]["uri"], "/preview/contoso/o1",
+        "{status}"
+    );
+}
+
+api_test!(kill_9_during_go_live_then_restart_goes_live);
+async fn kill_9_during_go_live_then_restart_goes_live() {
+    let status = kill_9_during("live").await;
+    if status.is_null() {
+        return;
+    }
+    assert_eq!(step_state(&status, "live"), "complete", "{status}");
+    assert_eq!(
+        status["liveLinks"][0]["uri"], "/catalogue/contoso/o1",
+        "{status}"
+    );
+}
+
+api_test!(kill_9_during_certification_then_restart_completes);
+async fn kill_9_during_certification_then_restart_completes() {
+    // No regions: this test is about the engine (replication has its own kill test).
+    let status = kill_9_during("displaycertify").await;
+    if status.is_null() {
+        return;
+    }
     // The four automatic steps and the preview, before sign-off.
     assert!(
         status["steps"].as_array().unwrap()[..4]
