@@ -1,6 +1,6 @@
 //! The engine across processes: a `kill -9` during Certification, Packaging or Go Live then a
-//! restart finishes the publish, and
-//! two servers on one PostgreSQL database never run a step twice.
+//! restart finishes the publish, and two servers on one PostgreSQL database never run a step
+//! twice.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
