@@ -6,8 +6,8 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use portal_domain::Lang;
 use portal_domain::api::{
-    API_VERSION, ErrorEnvelope, ImageCheckRequest, ImageReport, OfferStatusView, OfferSummary,
-    OperationView, PreviewList, Principal, PublishRequest, TestDeployment, TestDeploymentRequest,
+    API_VERSION, ErrorEnvelope, ImageCheckRequest, OfferStatusView, OfferSummary, OperationView,
+    PreviewList, Principal, PublishRequest, TestDeployment, TestDeploymentRequest,
 };
 use portal_domain::catalogue::CatalogueEntry;
 use portal_domain::validation::FindingDetail;
@@ -269,7 +269,7 @@ impl Api {
         &self,
         offer: &str,
         request: &ImageCheckRequest,
-    ) -> Result<ImageReport, ApiError> {
+    ) -> Result<portal_domain::certification::DiskReport, ApiError> {
         let builder = self.auth(Request::post(&self.url(&format!("/{offer}/image-checks"))));
         self.json(builder.json(request)).await
     }

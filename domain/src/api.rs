@@ -346,50 +346,15 @@ pub struct OperationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageCheckRequest {
-    /// The VHD's SAS URL.
+    /// The VHD's SAS URL. Missing reads as empty, which the server refuses naming the field.
+    #[serde(default)]
     pub url: String,
-    /// `os` or `data`.
+    /// `os` or `data` (likewise).
+    #[serde(default)]
     pub kind: String,
     /// `Linux` or `Windows`, for an OS disk.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os_family: Option<String>,
-}
-
-/// The certification report of one disk image, as the image check answers it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ImageReport {
-    /// Every test, in order.
-    pub tests: Vec<ImageTest>,
-    /// Bytes of the image read.
-    pub bytes_read: u64,
-    /// HTTP requests made.
-    pub requests: u64,
-}
-
-/// One certification test of an image.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ImageTest {
-    /// Stable id (`vhd.checksum`, `linux.agent` …).
-    pub id: String,
-    /// Test name.
-    pub name: String,
-    /// `pass`, `fail`, `warning` or `notRun`.
-    pub verdict: String,
-    /// What was found and how to fix it.
-    pub message: String,
-}
-
-impl ImageReport {
-    /// Tests that passed.
-    pub fn passed(&self) -> usize {
-        self.tests.iter().filter(|t| t.verdict == "pass").count()
-    }
-
-    /// Whether no test failed.
-    pub fn ok(&self) -> bool {
-        self.tests.iter().all(|t| t.verdict != "fail")
-    }
 }
 
 /// Who a token belongs to: `GET /api/me`.

@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod catalogue;
+pub mod certification;
 pub mod document;
 pub mod html;
 pub mod i18n;

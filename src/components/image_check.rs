@@ -3,7 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use portal_domain::api::{ImageCheckRequest, ImageReport};
+use portal_domain::api::ImageCheckRequest;
+use portal_domain::certification::{DiskReport, Verdict};
 use portal_domain::path::FieldPath;
 
 use crate::api::use_api;
@@ -24,7 +25,7 @@ pub enum DiskKind {
 enum CheckState {
     Idle,
     Running,
-    Done(ImageReport),
+    Done(DiskReport),
     Error(String),
 }
 
@@ -100,12 +101,12 @@ pub fn ImageCheck(url: FieldPath, plan: FieldPath, kind: DiskKind) -> impl IntoV
 }
 
 #[component]
-fn Report(report: ImageReport) -> impl IntoView {
+fn Report(report: DiskReport) -> impl IntoView {
     let lang = use_editor().lang;
     let l = lang.get_untracked();
     let summary = format!(
         "{} / {} {} · {} {} · {} KB {}",
-        report.passed(),
+        report.passed_count(),
         report.tests.len(),
         t("tests_passed", l),
         report.requests,
@@ -113,7 +114,7 @@ fn Report(report: ImageReport) -> impl IntoView {
         report.bytes_read.div_ceil(1024),
         t("kb_read", l),
     );
-    let class = if report.ok() {
+    let class = if report.passed() {
         "check-report ok"
     } else {
         "check-report failed"
@@ -121,15 +122,15 @@ fn Report(report: ImageReport) -> impl IntoView {
     let rows = report
         .tests
         .into_iter()
-        .filter(|test| test.verdict != "pass")
+        .filter(|test| test.verdict != Verdict::Pass)
         .map(|test| {
-            let mark = match test.verdict.as_str() {
-                "fail" => "✗",
-                "warning" => "!",
-                _ => "–",
+            let mark = match test.verdict {
+                Verdict::Fail => "✗",
+                Verdict::Warning => "!",
+                Verdict::Pass | Verdict::NotRun => "–",
             };
             view! {
-                <li class=format!("verdict-{}", test.verdict) data-test=test.id>
+                <li class=format!("verdict-{}", test.verdict.as_str()) data-test=test.id.as_str()>
                     <span class="mark" aria-hidden="true">{mark}</span>
                     <strong>{test.name}</strong>" — "{test.message}
                 </li>
