@@ -396,3 +396,45 @@ async fn a_token_revoked_by_the_cli_is_refused_within_a_second() {
     }
     assert_eq!(last, 401, "still accepted 5 s after the revocation");
 }
+
+api_test!(a_step_that_keeps_failing_gives_up_and_says_so);
+/// A step whose work keeps failing for a reason that looks passing (here the only region's
+/// directory turned into a file after start: every write is refused) is retried, and after
+/// `MAX_STEP_RUNS` starts the publish fails at that step with a message telling the publisher
+/// what to do, instead of retrying for ever.
+async fn a_step_that_keeps_failing_gives_up_and_says_so() {
+    let regions = tempfile::tempdir().unwrap();
+    let region = regions.path().join("only");
+    std::fs::create_dir_all(&region).unwrap();
+    let spec = format!("only={}", region.display());
+    let app = TestApp::spawn_with(|c| c.regions = spec).await;
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    std::fs::remove_dir_all(&region).unwrap();
+    std::fs::write(&region, b"not a directory").unwrap();
+    app.create_offer("o1", &vhds, "ok").await;
+    assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+    let status = app
+        .wait_status("o1", 120, |v| offer_status(v) == "failed")
+        .await;
+    let provisioning = &status["steps"][2];
+    assert_eq!(provisioning["id"], "displayprovision");
+    assert_eq!(provisioning["status"], "failed", "{status}");
+    let codes: Vec<&str> = provisioning["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"internalError"), "{provisioning}");
+    let counts = portal_server::publishing::store::step_run_counts(&app.store)
+        .await
+        .unwrap();
+    let runs = counts
+        .iter()
+        .find(|(_, step, _)| step == "displayprovision")
+        .map(|(_, _, n)| *n);
+    // Eight runs that failed, and a ninth start that gives up.
+    assert_eq!(runs, Some(9), "{counts:?}");
+}
