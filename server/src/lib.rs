@@ -65,6 +65,9 @@ pub struct ServerConfig {
     pub smtp_url: Option<config::Secret>,
     /// Sender of notification e-mails.
     pub smtp_from: String,
+    /// The wait before the first retry of an e-mail the SMTP server refused (30 s; each further
+    /// retry waits twice as long, up to an hour). Tests shorten it.
+    pub smtp_first_retry: Duration,
 }
 
 impl ServerConfig {
@@ -90,6 +93,7 @@ impl ServerConfig {
                 .unwrap_or_else(|| config::default_regions(&args.store.data_dir)),
             smtp_url: args.smtp_url.clone(),
             smtp_from: args.smtp_from.clone(),
+            smtp_first_retry: Duration::from_secs(30),
         })
     }
 }
@@ -156,7 +160,7 @@ impl Server {
         let mailer = config
             .smtp_url
             .as_ref()
-            .map(|url| mail::Mailer::new(url, &config.smtp_from))
+            .map(|url| mail::Mailer::new(url, &config.smtp_from, config.smtp_first_retry))
             .transpose()?;
         let router = Router::new()
             .nest("/api", routes::router(state.clone()))

@@ -26,6 +26,8 @@ const HOLD: Duration = Duration::from_secs(120);
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
+    /// The wait before the first retry; each further one doubles it, up to an hour.
+    first_retry: Duration,
 }
 
 impl std::fmt::Debug for Mailer {
@@ -39,7 +41,7 @@ impl std::fmt::Debug for Mailer {
 impl Mailer {
     /// From `smtp://[user:pass@]host[:port]` (plain; add `?tls=required` for STARTTLS) or
     /// `smtps://…` (TLS), and the sender (`Partner Portal <portal@example.com>`).
-    pub fn new(url: &Secret, from: &str) -> anyhow::Result<Self> {
+    pub fn new(url: &Secret, from: &str, first_retry: Duration) -> anyhow::Result<Self> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
             .map_err(|e| anyhow::anyhow!("--smtp-url is not a valid SMTP URL: {e}"))?
             .timeout(Some(Duration::from_secs(30)))
@@ -47,7 +49,11 @@ impl Mailer {
         let from = from
             .parse()
             .map_err(|e| anyhow::anyhow!("--smtp-from `{from}` is not an address: {e}"))?;
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            first_retry,
+        })
     }
 
     /// Sends one notification to every recipient; the error is the server's answer.
@@ -84,9 +90,9 @@ impl Mailer {
 }
 
 /// The wait before attempt `n + 1` after `n` failed ones.
-pub fn backoff(attempts: i64) -> Duration {
+pub fn backoff(first: Duration, attempts: i64) -> Duration {
     let exp = u32::try_from(attempts.clamp(1, 8) - 1).unwrap_or(0);
-    Duration::from_secs(30 * 2u64.pow(exp)).min(Duration::from_secs(3600))
+    (first * 2u32.pow(exp)).min(Duration::from_secs(3600))
 }
 
 /// Starts the delivery worker.
@@ -119,7 +125,7 @@ async fn deliver(state: &AppState, mailer: &Mailer, row: &Notification) {
             store::delivered(&state.db, &row.id, now_ms()).await
         }
         Err(e) => {
-            let wait = backoff(row.attempts);
+            let wait = backoff(mailer.first_retry, row.attempts);
             tracing::warn!(notification.id = %row.id, attempt = row.attempts, error = %e, "notification not delivered; will retry");
             let retry = now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX / 2);
             store::failed(&state.db, &row.id, retry, &e).await
@@ -134,26 +140,33 @@ async fn deliver(state: &AppState, mailer: &Mailer, row: &Notification) {
 mod tests {
     use super::*;
 
+    const RETRY: Duration = Duration::from_secs(30);
+
     #[test]
     fn backoff_doubles_and_is_capped() {
-        assert_eq!(backoff(1), Duration::from_secs(30));
-        assert_eq!(backoff(2), Duration::from_secs(60));
-        assert_eq!(backoff(4), Duration::from_secs(240));
-        assert_eq!(backoff(20), Duration::from_secs(3600));
+        let first = Duration::from_secs(30);
+        assert_eq!(backoff(first, 1), Duration::from_secs(30));
+        assert_eq!(backoff(first, 2), Duration::from_secs(60));
+        assert_eq!(backoff(first, 4), Duration::from_secs(240));
+        assert_eq!(backoff(first, 20), Duration::from_secs(3600));
     }
 
     #[test]
     fn bad_urls_are_named_without_the_password() {
-        let err = Mailer::new(&"nope://user:hunter2@x".parse().unwrap(), "a@x.com")
+        let err = Mailer::new(&"nope://user:hunter2@x".parse().unwrap(), "a@x.com", RETRY)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("--smtp-url") && !err.contains("hunter2"),
             "{err}"
         );
-        let err = Mailer::new(&"smtp://localhost:2525".parse().unwrap(), "not an address")
-            .unwrap_err()
-            .to_string();
+        let err = Mailer::new(
+            &"smtp://localhost:2525".parse().unwrap(),
+            "not an address",
+            RETRY,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("--smtp-from"), "{err}");
     }
 }

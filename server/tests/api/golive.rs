@@ -450,25 +450,31 @@ async fn kill_9_during_replication_then_restart_copies_nothing_twice() {
 }
 
 /// A minimal SMTP server (a stand-in for the operator's mail server): records each message's
-/// envelope recipients and data; answers `reject` to RCPT when set.
+/// envelope recipients and data; answers `reject` to the first `times` RCPT commands when set.
 struct SmtpSink {
     port: u16,
     mails: Arc<Mutex<Vec<Mail>>>,
+    /// RCPT commands received, refused or not.
+    rcpts: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Envelope recipients and the message as received.
 type Mail = (Vec<String>, String);
 
 impl SmtpSink {
-    async fn spawn(reject: Option<&'static str>) -> Self {
+    async fn spawn(reject: Option<&'static str>, times: usize) -> Self {
+        use std::sync::atomic::{AtomicUsize, Ordering};
         use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let mails = Arc::new(Mutex::new(Vec::new()));
         let store = Arc::clone(&mails);
+        let rcpts = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&rcpts);
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let store = Arc::clone(&store);
+                let seen = Arc::clone(&seen);
                 tokio::spawn(async move {
                     let (read, mut write) = socket.into_split();
                     let mut lines = BufReader::new(read).lines();
@@ -493,7 +499,8 @@ impl SmtpSink {
                             if upper.starts_with("EHLO") || upper.starts_with("HELO") {
                                 b"250 sink\r\n"
                             } else if upper.starts_with("RCPT") {
-                                if let Some(r) = reject {
+                                let n = seen.fetch_add(1, Ordering::SeqCst);
+                                if let Some(r) = reject.filter(|_| n < times) {
                                     let _ = write.write_all(format!("{r}\r\n").as_bytes()).await;
                                     continue;
                                 }
@@ -516,13 +523,13 @@ impl SmtpSink {
                 });
             }
         });
-        Self { port, mails }
+        Self { port, mails, rcpts }
     }
 }
 
 api_test!(notifications_are_delivered_over_smtp_and_refusals_are_kept);
 async fn notifications_are_delivered_over_smtp_and_refusals_are_kept() {
-    let sink = SmtpSink::spawn(None).await;
+    let sink = SmtpSink::spawn(None, 0).await;
     let url = format!("smtp://127.0.0.1:{}", sink.port);
     let app = TestApp::spawn_with(|c| c.smtp_url = Some(url.into())).await;
     let doc = serde_json::to_value(portal_domain::samples::complete_offer("o1")).unwrap();
@@ -565,7 +572,7 @@ async fn notifications_are_delivered_over_smtp_and_refusals_are_kept() {
     }
 
     // A server refusing the recipients: not delivered, its answer kept for the portal.
-    let refusing = SmtpSink::spawn(Some("550 5.1.1 mailbox unavailable")).await;
+    let refusing = SmtpSink::spawn(Some("550 5.1.1 mailbox unavailable"), usize::MAX).await;
     let url = format!("smtp://127.0.0.1:{}", refusing.port);
     let app = TestApp::spawn_with(|c| c.smtp_url = Some(url.into())).await;
     assert_eq!(app.put_offer("o1", &doc, None).await.status(), 201);
@@ -591,4 +598,79 @@ async fn notifications_are_delivered_over_smtp_and_refusals_are_kept() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(refusing.mails.lock().unwrap().is_empty());
+}
+
+/// The publisher's `publishAccepted` notifications of `offer`, once `done` holds for it.
+async fn notification_when(app: &TestApp, offer: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, list) = app.get_json("/api/publishers/contoso/notifications").await;
+        let found = list.as_array().and_then(|l| {
+            l.iter()
+                .find(|n| {
+                    n["kind"] == "publishAccepted"
+                        && n["subject"].as_str().is_some_and(|s| s.contains(offer))
+                })
+                .cloned()
+        });
+        if let Some(n) = found.filter(|n| done(n)) {
+            return n;
+        }
+        assert!(Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+api_test!(refused_mail_is_retried_until_delivered_and_at_most_eight_times);
+/// A mail server that refuses for a while: a notification is sent again (after 20 ms, 40 ms …
+/// here) until it is accepted. One that always refuses: eight attempts per notification, then
+/// each stays undelivered with the server's answer and is never sent again.
+async fn refused_mail_is_retried_until_delivered_and_at_most_eight_times() {
+    use std::sync::atomic::Ordering;
+    let doc = serde_json::to_value(portal_domain::samples::complete_offer("o1")).unwrap();
+    let flaky = SmtpSink::spawn(Some("451 4.3.0 try again later"), 2).await;
+    let url = format!("smtp://127.0.0.1:{}", flaky.port);
+    let app = TestApp::spawn_with(|c| c.smtp_url = Some(url.into())).await;
+    assert_eq!(app.put_offer("o1", &doc, None).await.status(), 201);
+    assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+    // The oldest notification is claimed first, so it met the first refusal.
+    let n = notification_when(&app, "o1", |n| n["delivered"] == true).await;
+    assert!(n["attempts"].as_i64().unwrap() >= 2, "retried: {n}");
+    assert!(n.get("lastError").is_none(), "cleared once delivered: {n}");
+
+    let refusing = SmtpSink::spawn(Some("451 4.3.0 try again later"), usize::MAX).await;
+    let url = format!("smtp://127.0.0.1:{}", refusing.port);
+    let app = TestApp::spawn_with(|c| c.smtp_url = Some(url.into())).await;
+    for offer in ["o1", "o2"] {
+        let doc = serde_json::to_value(portal_domain::samples::complete_offer(offer)).unwrap();
+        assert_eq!(app.put_offer(offer, &doc, None).await.status(), 201);
+        assert_eq!(app.publish(offer, "a@x.com").await.status(), 202);
+    }
+    // Both publishes fail at step 1 (their images are not reachable): four notifications.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let list = loop {
+        let (_, list) = app.get_json("/api/publishers/contoso/notifications").await;
+        let all = list.as_array().unwrap();
+        // The count is taken before a send: wait for the server to have seen the last one.
+        let settled = refusing.rcpts.load(Ordering::SeqCst) == 32;
+        if settled && all.len() == 4 && all.iter().all(|n| n["attempts"] == 8) {
+            break all.clone();
+        }
+        assert!(Instant::now() < deadline, "{list}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    for n in &list {
+        assert_eq!(n["delivered"], false, "{n}");
+        assert!(
+            n["lastError"].as_str().unwrap().contains("try again later"),
+            "{n}"
+        );
+    }
+    // Every send the server saw is an attempt the portal counted (4 × 8), and the portal
+    // claims none of them again.
+    let (_, again) = app.get_json("/api/publishers/contoso/notifications").await;
+    assert!(
+        again.as_array().unwrap().iter().all(|n| n["attempts"] == 8),
+        "{again}"
+    );
 }

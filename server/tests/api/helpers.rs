@@ -171,6 +171,7 @@ pub fn config(url: &str, dir: &std::path::Path) -> ServerConfig {
         regions: String::new(),
         smtp_url: None,
         smtp_from: "Partner Portal <portal@localhost>".into(),
+        smtp_first_retry: Duration::from_millis(20),
     }
 }
 
