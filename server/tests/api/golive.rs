@@ -674,3 +674,58 @@ async fn refused_mail_is_retried_until_delivered_and_at_most_eight_times() {
         "{again}"
     );
 }
+
+api_test!(an_image_gone_before_provisioning_fails_the_step_at_its_field);
+/// A permanent replication failure becomes the step's error message, tied to the disk's URL
+/// field and saying what to do: here the OS image is deleted from its host after
+/// certification read it and before Provisioning copies it.
+async fn an_image_gone_before_provisioning_fails_the_step_at_its_field() {
+    let Some(vhds) = VhdServer::spawn().await else {
+        return;
+    };
+    // A directory of this test's own on the image host (the others share `ok/`).
+    let root = image_root().unwrap();
+    let prefix = format!("gone-{}", uuid::Uuid::new_v4().simple());
+    let own = root.join(&prefix).join("vhds");
+    std::fs::create_dir_all(&own).unwrap();
+    for file in ["standard-1.0.0-os.vhd", "standard-1.0.0-data0.vhd"] {
+        std::fs::hard_link(root.join("ok/vhds").join(file), own.join(file)).unwrap();
+    }
+    let app = TestApp::spawn_with(|c| {
+        let dir = Path::new(&c.site_store).parent().unwrap().to_path_buf();
+        c.regions = portal_server::config::default_regions(&dir);
+        // Certification waits a little after its reads, so the image can go in between.
+        c.min_step = Duration::from_secs(2);
+    })
+    .await;
+    app.create_offer("o1", &vhds, &prefix).await;
+    assert_eq!(app.publish("o1", "a@x.com").await.status(), 202);
+    app.wait_status("o1", 60, |v| {
+        v["steps"][1]["status"] == "inProgress" && v["steps"][1]["progressPercentage"] == 100
+    })
+    .await;
+    std::fs::remove_file(own.join("standard-1.0.0-os.vhd")).unwrap();
+    let status = app
+        .wait_status("o1", 60, |v| offer_status(v) == "failed")
+        .await;
+    let provisioning = &status["steps"][2];
+    assert_eq!(provisioning["status"], "failed", "{status}");
+    let error = provisioning["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["level"] == "error")
+        .unwrap_or_else(|| panic!("no error message: {provisioning}"));
+    assert!(
+        error["field"]
+            .as_str()
+            .unwrap()
+            .ends_with("vmImages[\"1.0.0\"].osVhdUrl"),
+        "{error}"
+    );
+    assert_eq!(error["code"], "imageVanished", "{error}");
+    let text = error["messageHtml"].as_str().unwrap();
+    assert!(text.contains("press Publish again"), "{text}");
+    assert!(!text.contains("sig="), "no SAS in messages: {text}");
+    let _ = std::fs::remove_dir_all(root.join(&prefix));
+}
