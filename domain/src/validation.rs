@@ -345,7 +345,17 @@ fn is_loopback_authority(rest: &str) -> bool {
     } else {
         authority.split(':').next().unwrap_or("")
     };
-    host == "localhost" || host == "::1" || host.starts_with("127.")
+    is_loopback_host(host)
+}
+
+/// Whether a host is the local machine: `localhost` (any case), an address in `127.0.0.0/8`
+/// or `::1`, bracketed or not. A name that merely starts with `127.` is not.
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl Validator {
@@ -1004,6 +1014,35 @@ fn required_keys() -> HashSet<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_hosts_are_the_local_machine_only() {
+        for host in [
+            "127.0.0.1",
+            "127.1.2.3",
+            "localhost",
+            "LocalHost",
+            "[::1]",
+            "::1",
+        ] {
+            assert!(is_loopback_host(host), "{host}");
+        }
+        for host in [
+            "portal.contoso.com",
+            "10.0.0.1",
+            "127.example.com",
+            "localhost.evil",
+            "",
+        ] {
+            assert!(!is_loopback_host(host), "{host}");
+        }
+        // The https rule's loopback exception uses the same test.
+        assert!(check_https_url("http://127.0.0.1:8080/a.png", true).is_ok());
+        assert_eq!(
+            check_https_url("http://127.example.com/a.png", true),
+            Err(Problem::NotHttps)
+        );
+    }
 
     #[test]
     fn required_markers_follow_the_rules() {

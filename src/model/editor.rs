@@ -190,15 +190,6 @@ pub fn new_offer_document(publisher: &str, offer_id: &str, name: &str) -> Value 
     })
 }
 
-/// Whether a host name is the local machine (`localhost`, `127.0.0.0/8`, `[::1]`).
-pub fn is_loopback_host(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,15 +262,5 @@ mod tests {
         assert!(saved.is_dirty(&serde_json::json!({"id": "b"})));
         assert_eq!(IfMatch::Any.header(), Some("*"));
         assert_eq!(IfMatch::None.header(), None);
-    }
-
-    #[test]
-    fn loopback_hosts() {
-        assert!(is_loopback_host("127.0.0.1"));
-        assert!(is_loopback_host("127.1.2.3"));
-        assert!(is_loopback_host("localhost"));
-        assert!(is_loopback_host("[::1]"));
-        assert!(!is_loopback_host("portal.contoso.com"));
-        assert!(!is_loopback_host("10.0.0.1"));
     }
 }

@@ -76,7 +76,7 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
     // accepts http:// images on loopback hosts; the server still decides what it fetches.
     let options = Options {
         allow_loopback_http: crate::web::location_host()
-            .is_some_and(|h| crate::model::editor::is_loopback_host(&h)),
+            .is_some_and(|h| portal_domain::validation::is_loopback_host(&h)),
     };
     // The images' pixel sizes, measured in this browser (see `model::images`).
     let images = RwSignal::new(Measurements::default());
