@@ -59,7 +59,7 @@ async fn a_field_shows_its_message_once_touched_and_counts_characters() {
     let t2 = title.clone();
     let handle = leptos::mount::mount_to(el.clone(), move || {
         provide_context(ctx);
-        view! { <Field path=t2.clone() kind=Kind::Text required=true limit=50 /> }
+        view! { <Field path=t2.clone() kind=Kind::Text limit=50 /> }
     });
     let text = || el.text_content().unwrap_or_default();
     until("the label from the domain", || text().contains("Title")).await;

@@ -104,6 +104,13 @@ pub fn Messages(#[prop(into)] id: String, messages: Signal<Vec<String>>) -> impl
     }
 }
 
+/// Whether publishing needs the field at `path`: the domain's rules say so
+/// ([`portal_domain::validation::is_required`]), never the markup.
+fn required_at(path: &FieldPath) -> bool {
+    path.last_key()
+        .is_some_and(portal_domain::validation::is_required)
+}
+
 /// A labelled input bound to `path`.
 #[component]
 pub fn Field(
@@ -112,9 +119,6 @@ pub fn Field(
     /// The input kind.
     #[prop(optional)]
     kind: Kind,
-    /// Whether publishing needs it.
-    #[prop(optional)]
-    required: bool,
     /// The character limit to count against.
     #[prop(optional)]
     limit: Option<usize>,
@@ -125,6 +129,7 @@ pub fn Field(
     let ctx = use_editor();
     let id = path.to_string();
     let err_id = format!("{id}-msg");
+    let required = required_at(&path);
     let key = path.last_key().unwrap_or_default().to_owned();
     let path = StoredValue::new(path);
     let value = Memo::new(move |_| path.with_value(|p| ctx.text(p)));
@@ -215,13 +220,13 @@ pub fn Field(
 pub fn Choice(
     path: FieldPath,
     choices: &'static [(&'static str, &'static str, &'static str)],
-    #[prop(optional)] required: bool,
     #[prop(optional)] json_bool: bool,
     #[prop(optional)] json_number: bool,
 ) -> impl IntoView {
     let ctx = use_editor();
     let id = path.to_string();
     let err_id = format!("{id}-msg");
+    let required = required_at(&path);
     let path = StoredValue::new(path);
     let value = Memo::new(move |_| path.with_value(|p| ctx.text(p)));
     let messages = Signal::derive(move || path.with_value(|p| ctx.messages(p)));
@@ -292,14 +297,11 @@ pub fn Check(path: FieldPath) -> impl IntoView {
 
 /// A list of strings at `path` (subscriptions, VM sizes, categories, regions).
 #[component]
-pub fn StringList(
-    path: FieldPath,
-    #[prop(optional)] required: bool,
-    #[prop(optional, into)] placeholder: String,
-) -> impl IntoView {
+pub fn StringList(path: FieldPath, #[prop(optional, into)] placeholder: String) -> impl IntoView {
     let ctx = use_editor();
     let id = path.to_string();
     let err_id = format!("{id}-msg");
+    let required = required_at(&path);
     let path = StoredValue::new(path);
     let len = Memo::new(move |_| path.with_value(|p| ctx.doc.with(|d| doc::len(d, p))));
     let list_messages = Signal::derive(move || path.with_value(|p| ctx.messages(p)));
@@ -373,7 +375,7 @@ pub fn StringList(
 
 /// A logo URL with its required size and a preview.
 #[component]
-pub fn Logo(path: FieldPath, width: u32, height: u32, required: bool) -> impl IntoView {
+pub fn Logo(path: FieldPath, width: u32, height: u32) -> impl IntoView {
     let ctx = use_editor();
     let p2 = path.clone();
     let url = Memo::new(move |_| ctx.text(&p2));
@@ -399,7 +401,7 @@ pub fn Logo(path: FieldPath, width: u32, height: u32, required: bool) -> impl In
     };
     view! {
         <div class="logo-field">
-            <Field path=path kind=Kind::Url required=required />
+            <Field path=path kind=Kind::Url />
             <div class="logo-preview" style=format!("--w:{width}px;--h:{height}px")>
                 <span class="logo-size">{format!("{width} × {height} px")}</span>
                 {measured}

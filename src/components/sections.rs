@@ -21,9 +21,9 @@ fn mp(key: &str) -> FieldPath {
 #[component]
 pub fn OfferSettings() -> impl IntoView {
     view! {
-        <Field path=FieldPath::keys(&["id"]) kind=Kind::ReadOnly required=true />
-        <Field path=FieldPath::keys(&["publisherId"]) kind=Kind::ReadOnly required=true />
-        <Field path=FieldPath::keys(&["definition", "displayText"]) required=true limit=limits::NAME />
+        <Field path=FieldPath::keys(&["id"]) kind=Kind::ReadOnly />
+        <Field path=FieldPath::keys(&["publisherId"]) kind=Kind::ReadOnly />
+        <Field path=FieldPath::keys(&["definition", "displayText"]) limit=limits::NAME />
     }
 }
 
@@ -39,11 +39,11 @@ pub fn TestDrive() -> impl IntoView {
         <p class="muted">{tr("test_drive_note", ctx.lang)}</p>
         <Check path=enabled_path />
         <Show when=move || enabled.get()>
-            <Field path=td("description") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
-            <Field path=td("userManual") kind=Kind::Url required=true />
-            <Field path=td("durationHours") kind=Kind::Number required=true />
-            <Field path=td("armTemplate") kind=Kind::Url required=true />
-            <Field path=td("accessInformation") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
+            <Field path=td("description") kind=Kind::Multiline limit=limits::DESCRIPTION />
+            <Field path=td("userManual") kind=Kind::Url />
+            <Field path=td("durationHours") kind=Kind::Number />
+            <Field path=td("armTemplate") kind=Kind::Url />
+            <Field path=td("accessInformation") kind=Kind::Multiline limit=limits::DESCRIPTION />
             <ItemList path=td("videos") item=video_item
                 legend=tr_signal("test_drive_videos", ctx.lang) />
         </Show>
@@ -73,20 +73,19 @@ pub fn Marketplace() -> impl IntoView {
     let lead = Memo::new(move |_| LeadDestination::parse(Some(&ctx.text(&lp))));
     view! {
         <h3 class="subhead">{tr("sub_listing", use_editor().lang)}</h3>
-        <Field path=mp("title") required=true limit=limits::TITLE />
-        <Field path=mp("summary") required=true limit=limits::SUMMARY />
-        <Field path=mp("longSummary") kind=Kind::Multiline required=true limit=limits::LONG_SUMMARY />
-        <Field path=mp("description") kind=Kind::Multiline required=true limit=limits::DESCRIPTION />
-        <Field path=mp("offerMarketingUrlIdentifier") required=true limit=portal_domain::ids::MAX_ID_LEN />
-        <StringList path=mp("allowedSubscriptions") required=true placeholder="00000000-0000-0000-0000-000000000000" />
-        <StringList path=mp("categories") required=true placeholder="analytics" />
+        <Field path=mp("title") limit=limits::TITLE />
+        <Field path=mp("summary") limit=limits::SUMMARY />
+        <Field path=mp("longSummary") kind=Kind::Multiline limit=limits::LONG_SUMMARY />
+        <Field path=mp("description") kind=Kind::Multiline limit=limits::DESCRIPTION />
+        <Field path=mp("offerMarketingUrlIdentifier") limit=portal_domain::ids::MAX_ID_LEN />
+        <StringList path=mp("allowedSubscriptions") placeholder="00000000-0000-0000-0000-000000000000" />
+        <StringList path=mp("categories") placeholder="analytics" />
         <ItemList path=mp("usefulLinks") item=link_item
             legend=Signal::derive(move || label("microsoft-azure-marketplace.usefulLinks", lang.get()).to_owned()) />
         <h3 class="subhead">{tr("sub_logos", use_editor().lang)}</h3>
         <div class="logo-grid">
             {IMAGE_SIZES.iter().map(|(key, w, h)| {
-                let required = !key.ends_with("heroLogo");
-                view! { <Logo path=offer(key) width=*w height=*h required=required /> }
+                view! { <Logo path=offer(key) width=*w height=*h /> }
             }).collect_view()}
         </div>
         <h3 class="subhead">{tr("sub_media", lang)}</h3>
@@ -100,12 +99,12 @@ pub fn Marketplace() -> impl IntoView {
             {move || {
                 let fields: Vec<AnyView> = match lead.get() {
                     Some(LeadDestination::AzureTable) => vec![
-                        view! { <Field path=mp("tableLeadConfiguration").key("connectionString") required=true /> }.into_any(),
+                        view! { <Field path=mp("tableLeadConfiguration").key("connectionString") /> }.into_any(),
                     ],
                     Some(LeadDestination::DynamicsCrmOnline) => {
                         let c = mp("crmLeadConfiguration");
                         vec![
-                            view! { <Choice path=c.clone().key("authentication") required=true choices=&[("AzureAD", "Azure AD", "Azure AD"), ("Office365", "Office 365", "Office 365")] /> }.into_any(),
+                            view! { <Choice path=c.clone().key("authentication") choices=&[("AzureAD", "Azure AD", "Azure AD"), ("Office365", "Office 365", "Office 365")] /> }.into_any(),
                             view! { <Field path=c.clone().key("url") kind=Kind::Url /> }.into_any(),
                             view! { <Field path=c.clone().key("applicationId") /> }.into_any(),
                             view! { <Field path=c.clone().key("directoryId") /> }.into_any(),
@@ -115,18 +114,18 @@ pub fn Marketplace() -> impl IntoView {
                         ]
                     }
                     Some(LeadDestination::HttpsEndpoint) => vec![
-                        view! { <Field path=mp("httpsEndpointLeadConfiguration").key("httpsEndpointUrl") kind=Kind::Url required=true /> }.into_any(),
+                        view! { <Field path=mp("httpsEndpointLeadConfiguration").key("httpsEndpointUrl") kind=Kind::Url /> }.into_any(),
                     ],
                     Some(LeadDestination::Marketo) => {
                         let c = mp("marketoLeadConfiguration");
                         vec![
                             view! { <Field path=c.clone().key("serverId") /> }.into_any(),
-                            view! { <Field path=c.clone().key("munchkinId") required=true /> }.into_any(),
-                            view! { <Field path=c.key("formId") required=true /> }.into_any(),
+                            view! { <Field path=c.clone().key("munchkinId") /> }.into_any(),
+                            view! { <Field path=c.key("formId") /> }.into_any(),
                         ]
                     }
                     Some(LeadDestination::Salesforce) => vec![
-                        view! { <Field path=mp("salesForceLeadConfiguration").key("objectIdentifier") required=true /> }.into_any(),
+                        view! { <Field path=mp("salesForceLeadConfiguration").key("objectIdentifier") /> }.into_any(),
                     ],
                     _ => Vec::new(),
                 };
@@ -139,32 +138,32 @@ pub fn Marketplace() -> impl IntoView {
             }}
         </div>
         <h3 class="subhead">{tr("sub_legal", use_editor().lang)}</h3>
-        <Field path=mp("privacyURL") kind=Kind::Url required=true />
-        <Field path=mp("termsOfUse") kind=Kind::Multiline required=true limit=limits::TERMS_OF_USE />
+        <Field path=mp("privacyURL") kind=Kind::Url />
+        <Field path=mp("termsOfUse") kind=Kind::Multiline limit=limits::TERMS_OF_USE />
     }
 }
 
 fn link_item(at: FieldPath) -> AnyView {
     view! {
-        <Field path=at.clone().key("linkTitle") required=true limit=limits::SHORT_TEXT />
-        <Field path=at.key("linkUrl") kind=Kind::Url required=true />
+        <Field path=at.clone().key("linkTitle") limit=limits::SHORT_TEXT />
+        <Field path=at.key("linkUrl") kind=Kind::Url />
     }
     .into_any()
 }
 
 fn screenshot_item(at: FieldPath) -> AnyView {
     view! {
-        <Field path=at.clone().key("name") required=true limit=limits::SHORT_TEXT />
-        <Field path=at.key("url") kind=Kind::Url required=true />
+        <Field path=at.clone().key("name") limit=limits::SHORT_TEXT />
+        <Field path=at.key("url") kind=Kind::Url />
     }
     .into_any()
 }
 
 fn video_item(at: FieldPath) -> AnyView {
     view! {
-        <Field path=at.clone().key("name") required=true limit=limits::SHORT_TEXT />
-        <Field path=at.clone().key("link") kind=Kind::Url required=true />
-        <Field path=at.key("thumbnailUrl") kind=Kind::Url required=true />
+        <Field path=at.clone().key("name") limit=limits::SHORT_TEXT />
+        <Field path=at.clone().key("link") kind=Kind::Url />
+        <Field path=at.key("thumbnailUrl") kind=Kind::Url />
     }
     .into_any()
 }
@@ -174,13 +173,13 @@ fn video_item(at: FieldPath) -> AnyView {
 pub fn Support() -> impl IntoView {
     view! {
         <h3 class="subhead">{tr("sub_engineering", use_editor().lang)}</h3>
-        <Field path=mp("engineeringContactName") required=true limit=limits::SHORT_TEXT />
-        <Field path=mp("engineeringContactEmail") kind=Kind::Email required=true />
-        <Field path=mp("engineeringContactPhone") kind=Kind::Tel required=true />
+        <Field path=mp("engineeringContactName") limit=limits::SHORT_TEXT />
+        <Field path=mp("engineeringContactEmail") kind=Kind::Email />
+        <Field path=mp("engineeringContactPhone") kind=Kind::Tel />
         <h3 class="subhead">{tr("sub_support", use_editor().lang)}</h3>
-        <Field path=mp("supportContactName") required=true limit=limits::SHORT_TEXT />
-        <Field path=mp("supportContactEmail") kind=Kind::Email required=true />
-        <Field path=mp("supportContactPhone") kind=Kind::Tel required=true />
+        <Field path=mp("supportContactName") limit=limits::SHORT_TEXT />
+        <Field path=mp("supportContactEmail") kind=Kind::Email />
+        <Field path=mp("supportContactPhone") kind=Kind::Tel />
         <Field path=mp("publicAzureSupportUrl") kind=Kind::Url />
         <Field path=mp("fairfaxSupportUrl") kind=Kind::Url />
     }

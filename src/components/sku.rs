@@ -101,26 +101,26 @@ fn SkuForm(index: usize, selected: RwSignal<usize>) -> impl IntoView {
                 {tr("remove_sku", lang)}
             </button>
         </div>
-        <Field path=plans().index(i).key("planId") required=true limit=portal_domain::ids::MAX_ID_LEN />
-        <Field path=vm(i, "skuTitle") required=true limit=limits::SKU_TITLE />
-        <Field path=vm(i, "skuSummary") required=true limit=limits::SKU_SUMMARY />
-        <Field path=vm(i, "skuDescription") kind=Kind::Multiline required=true limit=limits::SKU_DESCRIPTION />
+        <Field path=plans().index(i).key("planId") limit=portal_domain::ids::MAX_ID_LEN />
+        <Field path=vm(i, "skuTitle") limit=limits::SKU_TITLE />
+        <Field path=vm(i, "skuSummary") limit=limits::SKU_SUMMARY />
+        <Field path=vm(i, "skuDescription") kind=Kind::Multiline limit=limits::SKU_DESCRIPTION />
         <h4 class="subhead">{tr("sub_pricing", lang)}</h4>
         <CloudAvailability index=i />
-        <Choice path=pricing.clone().key("isByol") required=true json_bool=true
+        <Choice path=pricing.clone().key("isByol") json_bool=true
             choices=&[("true", "Bring your own license (BYOL)", "사용자 라이선스 사용(BYOL)"), ("false", "Pay as you go", "종량제")] />
         <Choice path=pricing.key("freeTrialDurationInMonths") json_number=true
             choices=&[("0", "No free trial", "무료 평가판 없음"), ("1", "1 month", "1개월"), ("3", "3 months", "3개월")] />
-        <StringList path=plans().index(i).key("regions") required=true placeholder="US" />
+        <StringList path=plans().index(i).key("regions") placeholder="US" />
         <h4 class="subhead">{tr("sub_os", lang)}</h4>
-        <Choice path=vm(i, "operatingSystemFamily") required=true choices=&[("Windows", "Windows", "Windows"), ("Linux", "Linux", "Linux")] />
+        <Choice path=vm(i, "operatingSystemFamily") choices=&[("Windows", "Windows", "Windows"), ("Linux", "Linux", "Linux")] />
         {move || match family.get().as_str() {
             "Windows" => Some(view! { <Field path=vm(i, "windowsOSType") /> }.into_any()),
             "Linux" => Some(view! { <Field path=vm(i, "linuxOSType") /> }.into_any()),
             _ => None,
         }}
-        <Field path=vm(i, "operationSystem") required=true limit=limits::SHORT_TEXT />
-        <StringList path=vm(i, "recommendedVMSizes") required=true placeholder="Standard_D2s_v3" />
+        <Field path=vm(i, "operationSystem") limit=limits::SHORT_TEXT />
+        <StringList path=vm(i, "recommendedVMSizes") placeholder="Standard_D2s_v3" />
         <ItemList path=vm(i, "openPorts") item=port_item new_item=new_port
             legend=Signal::derive(move || portal_domain::i18n::label("microsoft-azure-virtualmachines.openPorts", lang.get()).to_owned()) />
         <DiskVersions index=i />
@@ -265,7 +265,7 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
                     {tr("remove_version", lang)}
                 </button>
             </div>
-            <Field path=at.clone().key("osVhdUrl") kind=Kind::Url required=true />
+            <Field path=at.clone().key("osVhdUrl") kind=Kind::Url />
             <ImageCheck url=at.clone().key("osVhdUrl") plan=plan kind=DiskKind::Os />
             <div class="data-disks" id=disks.to_string() tabindex="-1">
                 <h6>{tr("data_disks", lang)}</h6>
@@ -275,8 +275,8 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
                         let remove_path = disk.clone();
                         view! {
                             <div class="pair">
-                                <Field path=disk.clone().key("lun") kind=Kind::Number required=true />
-                                <Field path=disk.clone().key("lunVhdUrl") kind=Kind::Url required=true />
+                                <Field path=disk.clone().key("lun") kind=Kind::Number />
+                                <Field path=disk.clone().key("lunVhdUrl") kind=Kind::Url />
                                 <ImageCheck url=disk.key("lunVhdUrl") plan=plan_sv.get_value() kind=DiskKind::Data />
                                 <button type="button" class="btn btn-small btn-quiet pair-remove"
                                     on:click=move |_| ctx.doc.update(|d| doc::remove(d, &remove_path))>
@@ -302,9 +302,9 @@ fn DiskVersionCard(images: FieldPath, version: String) -> impl IntoView {
 fn port_item(at: FieldPath) -> AnyView {
     view! {
         <Field path=at.clone().key("name") limit=limits::SHORT_TEXT />
-        <Choice path=at.clone().key("protocol") required=true
+        <Choice path=at.clone().key("protocol")
             choices=&[("TCP", "TCP", "TCP"), ("UDP", "UDP", "UDP")] />
-        <Field path=at.key("port") kind=Kind::Number required=true />
+        <Field path=at.key("port") kind=Kind::Number />
     }
     .into_any()
 }
