@@ -18,7 +18,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{Lazy, path};
 
-use crate::components::shell::{RequirePublisher, TopBar};
+use crate::components::shell::TopBar;
 use crate::i18n::t;
 use crate::session::Session;
 
@@ -45,7 +45,7 @@ pub fn App() -> impl IntoView {
             <main class="page" id="main" tabindex="-1" aria-busy=move || routing.get().to_string()>
                 <Routes fallback=move || view! { <p>{t("not_found", lang.get()).to_owned()}</p> }>
                     <Route path=path!("/signin") view=pages::sign_in::SignIn />
-                    <Route path=path!("/") view=|| view! { <RequirePublisher><pages::offers::Offers /></RequirePublisher> } />
+                    <Route path=path!("/") view=|| view! { <on_demand::PublisherPage><pages::offers::Offers /></on_demand::PublisherPage> } />
                     <Route path=path!("/offers/:id/editor") view={Lazy::<on_demand::EditorPage>::new()} />
                     <Route path=path!("/offers/:id/status") view={Lazy::<on_demand::StatusPage>::new()} />
                     <Route path=path!("/reviewer") view={Lazy::<on_demand::ReviewerPage>::new()} />

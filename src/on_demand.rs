@@ -40,10 +40,10 @@ macro_rules! groups {
 
 groups! {
     editor {
-        fn editor_view() { view! { <RequirePublisher><pages::editor::Editor /></RequirePublisher> } }
+        fn editor_view() { view! { <PublisherPage><pages::editor::Editor /></PublisherPage> } }
     }
     status {
-        fn status_view() { view! { <RequirePublisher><pages::status::Status /></RequirePublisher> } }
+        fn status_view() { view! { <PublisherPage><pages::status::Status /></PublisherPage> } }
     }
     reviewer {
         fn reviewer_view() { view! { <RequireSession><pages::reviewer::Reviewer /></RequireSession> } }
@@ -87,6 +87,21 @@ routes! {
     CataloguePage => catalogue_view;
     /// `/catalogue/:publisher/:offer`.
     ProductPage => product_view;
+}
+
+/// A publisher's page: [`RequirePublisher`], and once it shows, the other publisher pages'
+/// code fetched in the background ([`prefetch_publisher_pages`]). The frame's guards know
+/// nothing of code splitting; the pages that need the prefetch say so here.
+#[component]
+pub fn PublisherPage(children: ChildrenFn) -> impl IntoView {
+    let session = use_session();
+    let children = StoredValue::new(children);
+    Effect::new(move |_| {
+        if session.token.get().is_some() && !session.is_reviewer() {
+            prefetch_publisher_pages();
+        }
+    });
+    view! { <RequirePublisher>{move || children.with_value(|c| c())}</RequirePublisher> }
 }
 
 /// Fetches the Editor's and the Status' code in the background, so that opening an offer

@@ -77,11 +77,6 @@ pub fn RequireSession(children: ChildrenFn) -> impl IntoView {
 pub fn RequirePublisher(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let children = StoredValue::new(children);
-    Effect::new(move |_| {
-        if session.token.get().is_some() && !session.is_reviewer() {
-            crate::on_demand::prefetch_publisher_pages();
-        }
-    });
     view! {
         <RequireSession>
             <Show

@@ -12,13 +12,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::api::use_api;
 use crate::components::dialog::Confirm;
+use crate::components::dialog::PublishDialog;
 use crate::components::shell::{OfferHeader, OfferTab};
 use crate::i18n::{t, tr, tr_signal};
 use crate::model::catalogue::region_bar;
 use crate::model::status::{
     Actions, Backoff, failed_step, is_moving, message_text, support_mailto,
 };
-use crate::pages::editor::PublishDialog;
 use crate::routes::AppRoute;
 use crate::session::use_session;
 use crate::web::{format_time, sleep};
