@@ -190,7 +190,7 @@ fn connection_refused(e: &(dyn StdError + 'static)) -> bool {
 }
 
 /// The error and its causes on one line, without repeating a cause already in the text.
-fn chain(err: &(dyn StdError + 'static)) -> String {
+pub fn chain(err: &(dyn StdError + 'static)) -> String {
     let mut text = err.to_string();
     let mut cur = err.source();
     while let Some(e) = cur {

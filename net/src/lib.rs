@@ -17,6 +17,6 @@ pub mod policy;
 mod resolve;
 
 pub use client::{BlockingClient, BuildError, Client, ClientOptions, Request, parse_url};
-pub use error::{Error, Reason, redact, redact_url};
+pub use error::{Error, Reason, chain, redact, redact_url};
 pub use identity::ImageIdentity;
 pub use policy::{AddressPolicy, Refusal, Target, is_public};

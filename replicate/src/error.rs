@@ -269,20 +269,7 @@ pub(crate) fn is_storage_full(err: &(dyn StdError + 'static)) -> bool {
     false
 }
 
-/// The error and its causes on one line, without repeating a cause already in the text.
-pub(crate) fn chain(err: &(dyn StdError + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut cur = err.source();
-    while let Some(e) = cur {
-        let part = e.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        cur = e.source();
-    }
-    text
-}
+pub(crate) use portal_net::chain;
 
 #[cfg(test)]
 mod tests {
