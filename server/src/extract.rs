@@ -98,24 +98,46 @@ fn path_error(e: axum::extract::rejection::PathRejection) -> ApiError {
     ApiError::bad_request("InvalidPath", e.body_text())
 }
 
+/// The path's parameters by name (`""` for one that is absent).
+async fn path_params<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<Vec<(String, String)>, ApiError> {
+    let Path(params): Path<Vec<(String, String)>> = Path::from_request_parts(parts, state)
+        .await
+        .map_err(path_error)?;
+    Ok(params)
+}
+
+fn param<'a>(params: &'a [(String, String)], name: &str) -> &'a str {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for OfferPath {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Path(params): Path<Vec<(String, String)>> = Path::from_request_parts(parts, state)
-            .await
-            .map_err(path_error)?;
-        let get = |name: &str| {
-            params
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.as_str())
-                .unwrap_or("")
-        };
+        let params = path_params(parts, state).await?;
         Ok(Self {
-            publisher: publisher_id(get("publisher"))?,
-            offer: offer_id(get("offer"))?,
+            publisher: publisher_id(param(&params, "publisher"))?,
+            offer: offer_id(param(&params, "offer"))?,
         })
+    }
+}
+
+/// `{publisherId}` from the path, parsed.
+#[derive(Debug)]
+pub struct PublisherPath(pub PublisherId);
+
+impl<S: Send + Sync> FromRequestParts<S> for PublisherPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let params = path_params(parts, state).await?;
+        Ok(Self(publisher_id(param(&params, "publisher"))?))
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use base64::Engine;
 use portal_domain::ids::PublisherId;
@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::{Db, now_ms};
 use crate::error::ApiError;
-use crate::extract::{OfferPath, publisher_id};
+use crate::extract::{OfferPath, PublisherPath};
 use crate::routes::ApiRoute;
 use crate::state::AppState;
 
@@ -224,14 +224,7 @@ impl FromRequestParts<AppState> for ManagedPublisher {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = Principal::from_request_parts(parts, state).await?;
-        let Path(params): Path<Vec<(String, String)>> = Path::from_request_parts(parts, state)
-            .await
-            .map_err(|e| ApiError::bad_request("InvalidPath", e.body_text()))?;
-        let raw = params
-            .iter()
-            .find(|(k, _)| k == "publisher")
-            .map_or("", |(_, v)| v.as_str());
-        let publisher = publisher_id(raw)?;
+        let PublisherPath(publisher) = PublisherPath::from_request_parts(parts, state).await?;
         authorize(&principal, publisher.as_str())?;
         Ok(Self {
             principal,
