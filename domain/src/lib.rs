@@ -6,8 +6,10 @@
 //! - [`validation`]: every required field and format rule, as [`validation::Finding`]s.
 //! - [`i18n`]: the message catalogue (English and Korean) and field labels.
 //! - [`workflow`]: the publishing steps, their states and the allowed transitions.
+//! - [`accounts`]: roles, permissions and the team, key and audit types.
 //! - [`api`]: request and response types of the JSON API, and the error envelope.
 
+pub mod accounts;
 pub mod api;
 pub mod catalogue;
 pub mod certification;
