@@ -1,13 +1,18 @@
-//! The typed client of the JSON API: one method per endpoint. Every call sends the bearer
-//! token and `api-version`; a 401 signs the user out (the app then shows Sign in), and every
-//! error is decoded from the API's envelope into words a publisher understands.
+//! The typed client of the JSON API: one method per endpoint (offers and publishing here,
+//! sign-in and the account in [`accounts`]).
+//! The browser's session cookie goes along by itself; every call sends `api-version` and
+//! `X-Requested-With: partner-portal`, without which the server refuses a write
+//! authenticated by the cookie. A 401 signs the user out (the app then shows Sign in), and
+//! every error is decoded from the API's envelope into words a publisher understands.
+
+mod accounts;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;
 use portal_domain::Lang;
 use portal_domain::api::{
     API_VERSION, ErrorEnvelope, ImageCheckRequest, OfferStatusView, OfferSummary, OperationView,
-    PreviewList, Principal, PublishRequest, TestDeployment, TestDeploymentRequest,
+    PreviewList, PublishRequest, TestDeployment, TestDeploymentRequest,
 };
 use portal_domain::catalogue::CatalogueEntry;
 use portal_domain::validation::FindingDetail;
@@ -57,17 +62,39 @@ impl ApiError {
         self.status == 412
     }
 
+    /// Whether the request's own credentials (a password in its body) were wrong, as
+    /// opposed to the session having ended.
+    pub fn is_wrong_credentials(&self) -> bool {
+        self.status == 401 && self.code == "InvalidCredentials"
+    }
+
+    /// The words for a form's error: the server's own message when it has one (a password
+    /// rule, a last owner, a dead link name the problem), else [`ApiError::describe`].
+    pub fn form_message(&self, lang: Lang) -> String {
+        match (self.status, self.code.as_str()) {
+            (401, "InvalidCredentials") => t("err_credentials", lang).to_owned(),
+            (410, _) => t("err_410", lang).to_owned(),
+            (0 | 401 | 500.., _) => self.describe(lang),
+            _ if self.message.is_empty() => self.describe(lang),
+            _ => self.message.clone(),
+        }
+    }
+
     /// The sentence shown to the publisher: what happened and what to do, in their language,
     /// followed by the server's own explanation when it adds something.
     pub fn describe(&self, lang: Lang) -> String {
         let key = match (self.status, self.code.as_str()) {
             (0, "decode") => "err_decode",
             (0, _) => "err_network",
+            (401, "InvalidCredentials") => "err_credentials",
             (401, _) => "err_401",
             (403, _) => "err_403",
             (404, _) => "err_404",
+            (409, "LastOwner") => "err_last_owner",
             (409, _) => "err_409",
+            (410, _) => "err_410",
             (412, _) => "err_412",
+            (429, _) => "err_429",
             (422 | 400, _) if !self.details.is_empty() => "err_422",
             (500.., _) => "err_5xx",
             _ => "err_4xx",
@@ -118,14 +145,22 @@ impl Api {
     }
 
     fn url(&self, tail: &str) -> String {
-        let publisher = self.session.publisher.get_untracked();
-        format!("/api/publishers/{publisher}/offers{tail}?api-version={API_VERSION}")
+        self.publisher_url(&format!("/offers{tail}"), "")
     }
 
-    fn auth(&self, builder: RequestBuilder) -> RequestBuilder {
-        let token = self.session.token.get_untracked().unwrap_or_default();
+    /// `/api/publishers/{current publisher}{tail}?{query}&api-version=…`; `query` is already
+    /// encoded.
+    fn publisher_url(&self, tail: &str, query: &str) -> String {
+        let publisher = self.session.publisher.get_untracked();
+        api_url(&format!("/publishers/{publisher}{tail}"), query)
+    }
+
+    /// The headers of every call: JSON, the interface language, and the header the server
+    /// asks of every write authenticated by the session cookie (a page on another site
+    /// cannot send it without the portal's consent).
+    fn headers(&self, builder: RequestBuilder) -> RequestBuilder {
         builder
-            .header("Authorization", &format!("Bearer {token}"))
+            .header("X-Requested-With", "partner-portal")
             .header("Accept", "application/json")
             .header("Accept-Language", self.session.lang.get_untracked().tag())
     }
@@ -140,14 +175,11 @@ impl Api {
             return Ok(response);
         }
         let status = response.status();
-        if status == 401 {
-            self.session.sign_out();
-        }
         let envelope = match response.text().await {
             Ok(text) => decode::<ErrorEnvelope>(&text).ok(),
             Err(_) => None,
         };
-        Err(match envelope {
+        let error = match envelope {
             Some(e) => ApiError {
                 status,
                 code: e.error.code,
@@ -160,7 +192,18 @@ impl Api {
                 message: String::new(),
                 details: Vec::new(),
             },
-        })
+        };
+        // The session ended (expired, signed out elsewhere, removed from the team): show Sign
+        // in. A wrong password in a form's body is that form's business.
+        if status == 401 && !error.is_wrong_credentials() {
+            self.session.signed_out();
+        }
+        Err(error)
+    }
+
+    /// Sends a request whose answer has no body worth reading (204, 202).
+    async fn empty(&self, request: Result<Request, gloo_net::Error>) -> Result<(), ApiError> {
+        self.send(request).await.map(drop)
     }
 
     async fn json<T: DeserializeOwned>(
@@ -174,7 +217,7 @@ impl Api {
 
     /// `GET /api/publishers/{p}/offers`.
     pub async fn list_offers(&self) -> Result<Vec<OfferSummary>, ApiError> {
-        self.json(self.auth(Request::get(&self.url(""))).build())
+        self.json(self.headers(Request::get(&self.url(""))).build())
             .await
     }
 
@@ -182,7 +225,7 @@ impl Api {
     pub async fn get_offer(&self, offer: &str) -> Result<Versioned, ApiError> {
         let response = self
             .send(
-                self.auth(Request::get(&self.url(&format!("/{offer}"))))
+                self.headers(Request::get(&self.url(&format!("/{offer}"))))
                     .build(),
             )
             .await?;
@@ -199,7 +242,7 @@ impl Api {
         doc: &Value,
         if_match: IfMatch,
     ) -> Result<Versioned, ApiError> {
-        let mut builder = self.auth(Request::put(&self.url(&format!("/{offer}"))));
+        let mut builder = self.headers(Request::put(&self.url(&format!("/{offer}"))));
         if let Some(tag) = if_match.header() {
             builder = builder.header("If-Match", tag);
         }
@@ -212,7 +255,7 @@ impl Api {
 
     /// `POST …/offers/{o}/publish`: 202 with the operation's `Location`.
     pub async fn publish(&self, offer: &str, emails: &str) -> Result<Option<String>, ApiError> {
-        let builder = self.auth(Request::post(&self.url(&format!("/{offer}/publish"))));
+        let builder = self.headers(Request::post(&self.url(&format!("/{offer}/publish"))));
         let response = self
             .send(builder.json(&PublishRequest::new(emails)))
             .await?;
@@ -221,7 +264,7 @@ impl Api {
 
     /// `POST …/offers/{o}/golive`.
     pub async fn go_live(&self, offer: &str) -> Result<(), ApiError> {
-        let builder = self.auth(Request::post(&self.url(&format!("/{offer}/golive"))));
+        let builder = self.headers(Request::post(&self.url(&format!("/{offer}/golive"))));
         self.send(builder.json(&PublishRequest::default()))
             .await
             .map(drop)
@@ -229,7 +272,7 @@ impl Api {
 
     /// `POST …/offers/{o}/cancel`.
     pub async fn cancel(&self, offer: &str) -> Result<(), ApiError> {
-        let builder = self.auth(Request::post(&self.url(&format!("/{offer}/cancel"))));
+        let builder = self.headers(Request::post(&self.url(&format!("/{offer}/cancel"))));
         self.send(builder.json(&PublishRequest::default()))
             .await
             .map(drop)
@@ -238,7 +281,7 @@ impl Api {
     /// `GET …/offers/{o}/status`.
     pub async fn status(&self, offer: &str) -> Result<OfferStatusView, ApiError> {
         self.json(
-            self.auth(Request::get(&self.url(&format!("/{offer}/status"))))
+            self.headers(Request::get(&self.url(&format!("/{offer}/status"))))
                 .build(),
         )
         .await
@@ -247,7 +290,7 @@ impl Api {
     /// `GET …/offers/{o}/submissions`: the operations, newest first.
     pub async fn submissions(&self, offer: &str) -> Result<Vec<OperationView>, ApiError> {
         self.json(
-            self.auth(Request::get(&self.url(&format!("/{offer}/submissions"))))
+            self.headers(Request::get(&self.url(&format!("/{offer}/submissions"))))
                 .build(),
         )
         .await
@@ -256,7 +299,7 @@ impl Api {
     /// `GET …/offers/{o}/operations/{id}`.
     pub async fn operation(&self, offer: &str, id: &str) -> Result<OperationView, ApiError> {
         self.json(
-            self.auth(Request::get(
+            self.headers(Request::get(
                 &self.url(&format!("/{offer}/operations/{id}")),
             ))
             .build(),
@@ -270,42 +313,29 @@ impl Api {
         offer: &str,
         request: &ImageCheckRequest,
     ) -> Result<portal_domain::certification::DiskReport, ApiError> {
-        let builder = self.auth(Request::post(&self.url(&format!("/{offer}/image-checks"))));
+        let builder = self.headers(Request::post(&self.url(&format!("/{offer}/image-checks"))));
         self.json(builder.json(request)).await
     }
 
-    /// `GET /api/me` with a token not yet signed in: who it belongs to. `Ok(None)` when the
-    /// server predates the endpoint (404), so sign-in falls back to the typed publisher id.
-    pub async fn me(&self, token: &str) -> Result<Option<Principal>, ApiError> {
-        let request = Request::get(&format!("/api/me?api-version={API_VERSION}"))
-            .header("Authorization", &format!("Bearer {token}"))
-            .header("Accept", "application/json")
-            .build();
-        match self.json(request).await {
-            Ok(p) => Ok(Some(p)),
-            Err(e) if e.status == 404 => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
     fn reviewer_url(tail: &str) -> String {
-        format!("/api/reviewer/previews{tail}?api-version={API_VERSION}")
+        api_url(&format!("/reviewer/previews{tail}"), "")
     }
 
     /// `GET /api/reviewer/previews`: the previews allow-listed for the reviewer.
     pub async fn previews(&self) -> Result<PreviewList, ApiError> {
-        self.json(self.auth(Request::get(&Self::reviewer_url(""))).build())
+        self.json(self.headers(Request::get(&Self::reviewer_url(""))).build())
             .await
     }
 
     /// `GET /api/reviewer/previews/{p}/{o}`: the product page data of the version in preview.
     pub async fn preview(&self, publisher: &str, offer: &str) -> Result<CatalogueEntry, ApiError> {
         let url = Self::reviewer_url(&format!("/{publisher}/{offer}"));
-        self.json(self.auth(Request::get(&url)).build()).await
+        self.json(self.headers(Request::get(&url)).build()).await
     }
 
-    /// `GET /api/reviewer/previews/{p}/{o}/assets/{name}` as an object URL: preview images
-    /// need the bearer token, which must not go into an `<img src>`. The caller revokes it.
+    /// `GET /api/reviewer/previews/{p}/{o}/assets/{name}` as an object URL, fetched like every
+    /// other call (an `<img src>` would send neither `api-version` nor the app's header, and
+    /// a bearer token, for automation, could not go along at all). The caller revokes it.
     pub async fn preview_asset(
         &self,
         publisher: &str,
@@ -316,7 +346,7 @@ impl Api {
         let url = Self::reviewer_url(&format!("/{publisher}/{offer}/assets/{name}"));
         let response = self
             .send(
-                self.auth(Request::get(&url))
+                self.headers(Request::get(&url))
                     .header("Accept", "image/*")
                     .build(),
             )
@@ -338,42 +368,45 @@ impl Api {
         request: &TestDeploymentRequest,
     ) -> Result<TestDeployment, ApiError> {
         let url = Self::reviewer_url(&format!("/{publisher}/{offer}/test-deployments"));
-        self.json(self.auth(Request::post(&url)).json(request))
+        self.json(self.headers(Request::post(&url)).json(request))
             .await
     }
 
-    /// `GET /api/catalogue`: public, no token.
+    /// `GET /api/catalogue`: public, no session needed.
     pub async fn catalogue(&self) -> Result<CatalogueList, ApiError> {
         self.json(
-            Request::get(&format!("/api/catalogue?api-version={API_VERSION}"))
-                .header("Accept", "application/json")
+            self.headers(Request::get(&api_url("/catalogue", "")))
                 .build(),
         )
         .await
     }
 
-    /// `GET /api/catalogue/{p}/{o}`: public, no token.
+    /// `GET /api/catalogue/{p}/{o}`: public, no session needed.
     pub async fn catalogue_entry(
         &self,
         publisher: &str,
         offer: &str,
     ) -> Result<CatalogueEntry, ApiError> {
-        self.json(
-            Request::get(&format!(
-                "/api/catalogue/{publisher}/{offer}?api-version={API_VERSION}"
-            ))
-            .header("Accept", "application/json")
-            .build(),
-        )
-        .await
+        let url = api_url(&format!("/catalogue/{publisher}/{offer}"), "");
+        self.json(self.headers(Request::get(&url)).build()).await
     }
 
-    /// `GET /api/health`: whether the token works is checked by listing offers instead.
+    /// `GET /api/health`.
     pub async fn health(&self) -> Result<(), ApiError> {
-        self.send(Request::get(&format!("/api/health?api-version={API_VERSION}")).build())
+        self.empty(self.headers(Request::get(&api_url("/health", ""))).build())
             .await
-            .map(drop)
     }
+}
+
+/// A value for a path segment (ids the server made; encoded all the same).
+fn encode_segment(text: &str) -> String {
+    crate::routes::encode_query(text)
+}
+
+/// `/api{path}?{query}&api-version=…`; `query` is already encoded (empty for none).
+fn api_url(path: &str, query: &str) -> String {
+    let sep = if query.is_empty() { "" } else { "&" };
+    format!("/api{path}?{query}{sep}api-version={API_VERSION}")
 }
 
 /// The client from context.

@@ -1,5 +1,6 @@
-//! The Partner Portal web app (Leptos, client-side rendered): sign in, All Offers, the offer
-//! Editor and the publishing Status; a reviewer's previews with test deployments; the public
+//! The Partner Portal web app (Leptos, client-side rendered): sign in with a password, All
+//! Offers, the offer Editor and the publishing Status; the team, its API keys and the record
+//! of who did what; the account; a reviewer's previews with test deployments; the public
 //! catalogue. All rules come from `portal_domain`; this crate renders
 //! them and talks to the JSON API through [`api::Api`].
 
@@ -27,7 +28,9 @@ use crate::session::Session;
 pub fn App() -> impl IntoView {
     let session = Session::restore();
     provide_context(session);
-    provide_context(api::Api::new(session));
+    let api = api::Api::new(session);
+    provide_context(api);
+    load_session(api, session);
     let leave_guard = components::leave::LeaveGuard::new();
     provide_context(leave_guard);
     // Before the router: its popstate listener must come second.
@@ -45,6 +48,9 @@ pub fn App() -> impl IntoView {
             <main class="page" id="main" tabindex="-1" aria-busy=move || routing.get().to_string()>
                 <Routes fallback=move || view! { <p>{t("not_found", lang.get()).to_owned()}</p> }>
                     <Route path=path!("/signin") view=pages::sign_in::SignIn />
+                    <Route path=path!("/set-password") view={Lazy::<on_demand::SetPasswordPage>::new()} />
+                    <Route path=path!("/invitation") view={Lazy::<on_demand::InvitationPage>::new()} />
+                    <Route path=path!("/account") view={Lazy::<on_demand::AccountPage>::new()} />
                     <Route path=path!("/") view=|| view! { <on_demand::PublisherPage><pages::offers::Offers /></on_demand::PublisherPage> } />
                     <Route path=path!("/offers/:id/editor") view={Lazy::<on_demand::EditorPage>::new()} />
                     <Route path=path!("/offers/:id/status") view={Lazy::<on_demand::StatusPage>::new()} />
@@ -56,4 +62,25 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// Asks the server who is signed in, unless nobody can be: on a page anyone may open, a
+/// browser that never signed in (or signed out) has no session cookie, and the answer could
+/// only be a 401.
+fn load_session(api: api::Api, session: Session) {
+    let path = web::location_path().unwrap_or_default();
+    if !session.was_signed_in() && model::account::is_public_path(&path) {
+        session.signed_out();
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match api.me().await {
+            Ok(me) => session.signed_in(me),
+            // A 401 has signed out already.
+            Err(e) if e.status == 401 => {}
+            // A server that cannot be reached: Sign in says so when tried; the hint stays for
+            // the next load.
+            Err(_) => session.who.set(model::account::Who::SignedOut),
+        }
+    });
 }

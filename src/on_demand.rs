@@ -3,7 +3,7 @@
 //! In the release build (`scripts/build-web.sh`, the `split` feature) each group below and
 //! the code only it uses go to wasm files of their own, so a first visit downloads the
 //! framework, the frame, Sign in and All Offers, and nothing of the Editor, the Status, the
-//! reviewer's or the catalogue's pages until they open. Without the feature (`trunk serve`,
+//! team's, the account's, the reviewer's or the catalogue's pages until they open. Without the feature (`trunk serve`,
 //! the browser tests) the groups are ordinary functions in one module.
 //!
 //! A group that cannot be fetched (the connection dropped, or a new release replaced the
@@ -45,6 +45,11 @@ groups! {
     status {
         fn status_view() { view! { <PublisherPage><pages::status::Status /></PublisherPage> } }
     }
+    account {
+        fn account_view() { view! { <RequireSession><pages::account::Account /></RequireSession> } }
+        fn set_password_view() { view! { <pages::set_password::SetPassword /> } }
+        fn invitation_view() { view! { <pages::invitation::AcceptInvitation /> } }
+    }
     reviewer {
         fn reviewer_view() { view! { <RequireSession><pages::reviewer::Reviewer /></RequireSession> } }
         fn preview_view() { view! { <RequireSession><pages::preview::Preview /></RequireSession> } }
@@ -79,6 +84,12 @@ routes! {
     EditorPage => editor_view;
     /// `/offers/:id/status`.
     StatusPage => status_view;
+    /// `/account`.
+    AccountPage => account_view;
+    /// `/set-password#token=…`.
+    SetPasswordPage => set_password_view;
+    /// `/invitation#token=…`.
+    InvitationPage => invitation_view;
     /// `/reviewer`.
     ReviewerPage => reviewer_view;
     /// `/preview/:publisher/:offer`.
@@ -97,7 +108,7 @@ pub fn PublisherPage(children: ChildrenFn) -> impl IntoView {
     let session = use_session();
     let children = StoredValue::new(children);
     Effect::new(move |_| {
-        if session.token.get().is_some() && !session.is_reviewer() {
+        if session.is_member() {
             prefetch_publisher_pages();
         }
     });

@@ -3,8 +3,24 @@
 /// A page of the app.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppRoute {
-    /// Sign in with a token.
-    SignIn,
+    /// Sign in with e-mail and password, then go to `next` (a path of the app) if given.
+    SignIn {
+        /// Where the user was going.
+        next: Option<String>,
+    },
+    /// Set a password with a one-time link (`#token=…`).
+    SetPassword,
+    /// Accept an invitation (`#token=…`).
+    Invitation,
+    /// The signed-in person's profile, password and sessions.
+    Account,
+    /// The current publisher's members, invitations and API keys.
+    Team,
+    /// The current publisher's audit record, optionally filtered to one offer.
+    History {
+        /// Offer id.
+        offer: Option<String>,
+    },
     /// All Offers.
     Offers,
     /// An offer's editor, optionally focusing a field (its path's written form).
@@ -56,7 +72,14 @@ impl AppRoute {
     /// The URL of the page.
     pub fn href(&self) -> String {
         match self {
-            AppRoute::SignIn => "/signin".into(),
+            AppRoute::SignIn { next: None } => "/signin".into(),
+            AppRoute::SignIn { next: Some(n) } => format!("/signin?next={}", encode_query(n)),
+            AppRoute::SetPassword => "/set-password".into(),
+            AppRoute::Invitation => "/invitation".into(),
+            AppRoute::Account => "/account".into(),
+            AppRoute::Team => "/team".into(),
+            AppRoute::History { offer: None } => "/history".into(),
+            AppRoute::History { offer: Some(o) } => format!("/history?offer={}", encode_query(o)),
             AppRoute::Offers => "/".into(),
             AppRoute::Editor { offer, focus: None } => format!("/offers/{offer}/editor"),
             AppRoute::Editor {
@@ -113,5 +136,13 @@ mod tests {
             focus.href(),
             "/offers/vm/editor?focus=definition.plans%5B0%5D.planId"
         );
+        let back = AppRoute::SignIn {
+            next: Some("/offers/vm/status".into()),
+        };
+        assert_eq!(back.href(), "/signin?next=%2Foffers%2Fvm%2Fstatus");
+        let history = AppRoute::History {
+            offer: Some("vm".into()),
+        };
+        assert_eq!(history.href(), "/history?offer=vm");
     }
 }

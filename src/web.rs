@@ -1,4 +1,5 @@
-//! Small browser helpers: timers, focusing an input by id, formatting times.
+//! Small browser helpers: timers, focusing an input by id, the address bar, the clipboard,
+//! formatting times.
 
 use time::OffsetDateTime;
 use wasm_bindgen::JsCast;
@@ -74,6 +75,82 @@ pub fn reload() {
 /// The host name the app was loaded from (`location.hostname`).
 pub fn location_host() -> Option<String> {
     web_sys::window()?.location().hostname().ok()
+}
+
+/// The path of the page (`location.pathname`).
+pub fn location_path() -> Option<String> {
+    web_sys::window()?.location().pathname().ok()
+}
+
+/// The fragment of the page's address, with its `#` (`location.hash`).
+pub fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Removes the fragment from the address bar and the current history entry, keeping its
+/// state (a one-time link's token must not stay in the history once used).
+pub fn drop_fragment() {
+    let Some(w) = web_sys::window() else {
+        return;
+    };
+    let location = w.location();
+    let path = format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    );
+    if let Ok(history) = w.history() {
+        let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+        // Without history the token stays in the address bar; it is used up by now anyway.
+        let _ = history.replace_state_with_url(&state, "", Some(&path));
+    }
+}
+
+/// Copies text to the clipboard (`navigator.clipboard.writeText`); whether it worked.
+/// Called through `Reflect` since the Clipboard API needs no more of web-sys for one call.
+pub async fn copy_text(text: &str) -> bool {
+    use js_sys::{Function, Promise, Reflect};
+    let Some(navigator) = web_sys::window().map(|w| w.navigator()) else {
+        return false;
+    };
+    let Ok(clipboard) = Reflect::get(&navigator, &"clipboard".into()) else {
+        return false;
+    };
+    let write = Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok());
+    let Some(promise) = write
+        .and_then(|f| f.call1(&clipboard, &text.into()).ok())
+        .and_then(|p| p.dyn_into::<Promise>().ok())
+    else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Selects the text of the input with this id (so it can be copied by hand).
+pub fn select_input(id: &str) {
+    if let Some(input) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|el| el.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        input.select();
+    }
+}
+
+/// The browser's clock, in milliseconds since 1970 (UTC).
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Focuses the element with this id after the next render (a message that just appeared).
+pub fn focus_after_render(id: String) {
+    leptos::prelude::request_animation_frame(move || {
+        focus_first(&[id]);
+    });
 }
 
 /// Sets the document's language attribute.

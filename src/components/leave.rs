@@ -12,7 +12,9 @@ use leptos_router::hooks::use_navigate;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::api::{Api, use_api};
 use crate::components::dialog::Confirm;
+use crate::components::shell;
 use crate::i18n::tr_signal;
 use crate::model::leave::{BackForward, HistoryEntry, LeaveTo, LinkClick, PopAction};
 use crate::session::{Session, use_session};
@@ -42,11 +44,26 @@ impl LeaveGuard {
     }
 
     /// Signs out now, or asks first when edits are unsaved.
-    pub fn sign_out(&self, session: Session) {
+    pub fn sign_out(&self, api: Api, session: Session) {
         if self.dirty.get_untracked() {
             self.pending.set(Some(LeaveTo::SignOut));
         } else {
-            session.sign_out();
+            shell::sign_out(api, session);
+        }
+    }
+
+    /// Switches to another publisher now, or asks first when edits are unsaved (their offer
+    /// belongs to the publisher being left).
+    pub fn switch_publisher(
+        &self,
+        session: Session,
+        publisher: String,
+        navigate: impl Fn(&str, leptos_router::NavigateOptions),
+    ) {
+        if self.dirty.get_untracked() {
+            self.pending.set(Some(LeaveTo::Publisher(publisher)));
+        } else {
+            shell::switch_publisher(session, &publisher, navigate);
         }
     }
 }
@@ -223,6 +240,7 @@ pub fn guard_history(guard: LeaveGuard) {
 #[component]
 pub fn LeaveGuardian() -> impl IntoView {
     let session = use_session();
+    let api = use_api();
     let lang = session.lang;
     let guard = use_leave_guard();
     let navigate = use_navigate();
@@ -269,7 +287,10 @@ pub fn LeaveGuardian() -> impl IntoView {
         guard.dirty.set(false);
         match to {
             LeaveTo::Path(path) => navigate(&path, Default::default()),
-            LeaveTo::SignOut => session.sign_out(),
+            LeaveTo::SignOut => shell::sign_out(api, session),
+            LeaveTo::Publisher(publisher) => {
+                shell::switch_publisher(session, &publisher, &navigate);
+            }
             LeaveTo::History(steps) => {
                 // Repeats the user's Back or Forward; with the edits dropped it passes.
                 if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {

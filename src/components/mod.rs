@@ -2,6 +2,7 @@
 
 pub mod dialog;
 pub mod fields;
+pub mod form;
 pub mod image_check;
 pub mod leave;
 pub mod lists;

@@ -10,6 +10,8 @@ pub enum LeaveTo {
     Path(String),
     /// The Sign out button.
     SignOut,
+    /// The publisher switcher: work in this publisher (its All Offers).
+    Publisher(String),
     /// The browser's Back or Forward button (or a jump in its history menu): `history.go` by
     /// this many steps from the Editor's entry.
     History(i32),

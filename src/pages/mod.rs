@@ -1,10 +1,13 @@
 //! One module per route.
 
+pub mod account;
 pub mod catalogue;
 pub mod editor;
+pub mod invitation;
 pub mod offers;
 pub mod preview;
 pub mod reviewer;
+pub mod set_password;
 pub mod sign_in;
 pub mod status;
 
