@@ -1,11 +1,12 @@
 //! The typed client of the JSON API: one method per endpoint (offers and publishing here,
-//! sign-in and the account in [`accounts`]).
+//! sign-in and the account in [`accounts`], the team, keys and audit record in [`team`]).
 //! The browser's session cookie goes along by itself; every call sends `api-version` and
 //! `X-Requested-With: partner-portal`, without which the server refuses a write
 //! authenticated by the cookie. A 401 signs the user out (the app then shows Sign in), and
 //! every error is decoded from the API's envelope into words a publisher understands.
 
 mod accounts;
+mod team;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use leptos::prelude::*;

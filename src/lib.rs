@@ -51,6 +51,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/set-password") view={Lazy::<on_demand::SetPasswordPage>::new()} />
                     <Route path=path!("/invitation") view={Lazy::<on_demand::InvitationPage>::new()} />
                     <Route path=path!("/account") view={Lazy::<on_demand::AccountPage>::new()} />
+                    <Route path=path!("/team") view={Lazy::<on_demand::TeamPage>::new()} />
+                    <Route path=path!("/history") view={Lazy::<on_demand::HistoryPage>::new()} />
                     <Route path=path!("/") view=|| view! { <on_demand::PublisherPage><pages::offers::Offers /></on_demand::PublisherPage> } />
                     <Route path=path!("/offers/:id/editor") view={Lazy::<on_demand::EditorPage>::new()} />
                     <Route path=path!("/offers/:id/status") view={Lazy::<on_demand::StatusPage>::new()} />

@@ -45,6 +45,10 @@ groups! {
     status {
         fn status_view() { view! { <PublisherPage><pages::status::Status /></PublisherPage> } }
     }
+    team {
+        fn team_view() { view! { <PublisherPage><pages::team::Team /></PublisherPage> } }
+        fn history_view() { view! { <PublisherPage><pages::history::History /></PublisherPage> } }
+    }
     account {
         fn account_view() { view! { <RequireSession><pages::account::Account /></RequireSession> } }
         fn set_password_view() { view! { <pages::set_password::SetPassword /> } }
@@ -84,6 +88,10 @@ routes! {
     EditorPage => editor_view;
     /// `/offers/:id/status`.
     StatusPage => status_view;
+    /// `/team`.
+    TeamPage => team_view;
+    /// `/history`.
+    HistoryPage => history_view;
     /// `/account`.
     AccountPage => account_view;
     /// `/set-password#token=…`.

@@ -6,6 +6,7 @@ pub mod form;
 pub mod image_check;
 pub mod leave;
 pub mod lists;
+pub mod permission;
 pub mod product;
 pub mod sections;
 pub mod shell;

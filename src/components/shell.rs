@@ -96,6 +96,8 @@ pub fn TopBar() -> impl IntoView {
             <nav class="topnav" aria-label="Portal">
                 <Show when=move || !memberships.with(Vec::is_empty)>
                     <A href=AppRoute::Offers.href() exact=true>{tr("all_offers", lang)}</A>
+                    <A href=AppRoute::Team.href()>{tr("team", lang)}</A>
+                    <A href=AppRoute::History { offer: None }.href()>{tr("history_nav", lang)}</A>
                 </Show>
                 <Show when=move || reviews.get()>
                     <A href=AppRoute::Reviewer.href()>{tr("previews", lang)}</A>

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod catalogue;
 pub mod editor;
+pub mod history;
 pub mod invitation;
 pub mod offers;
 pub mod preview;
@@ -10,6 +11,7 @@ pub mod reviewer;
 pub mod set_password;
 pub mod sign_in;
 pub mod status;
+pub mod team;
 
 use leptos::prelude::*;
 
