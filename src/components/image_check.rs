@@ -40,6 +40,9 @@ pub fn ImageCheck(url: FieldPath, plan: FieldPath, kind: DiskKind) -> impl IntoV
     let url = StoredValue::new(url);
     let plan = StoredValue::new(plan);
     let has_url = Memo::new(move |_| url.with_value(|p| !ctx.text(p).trim().is_empty()));
+    // Checking an image is editing's business (the fieldset around the Editor's form
+    // disables the button too; this keeps the rule where the button is).
+    let refused = crate::components::permission::refused(portal_domain::accounts::Permission::Edit);
     let run = move |_| {
         let (offer, request) = ctx.doc.with_untracked(|d| {
             let offer = d
@@ -82,7 +85,8 @@ pub fn ImageCheck(url: FieldPath, plan: FieldPath, kind: DiskKind) -> impl IntoV
     view! {
         <div class="image-check">
             <button type="button" class="btn btn-small"
-                disabled=move || !has_url.get() || state.with(|s| *s == CheckState::Running)
+                disabled=move || !has_url.get() || state.with(|s| *s == CheckState::Running) || refused.with(Option::is_some)
+                title=move || refused.get()
                 on:click=run>
                 {move || match state.get() {
                     CheckState::Running => t("checking_image", lang.get()).to_owned(),

@@ -30,6 +30,9 @@ pub fn Skus(selected: RwSignal<usize>) -> impl IntoView {
     let lang = ctx.lang;
     let count = Memo::new(move |_| ctx.doc.with(|d| doc::len(d, &plans())));
     let list_messages = Signal::derive(move || ctx.messages(&plans()));
+    // A role without Edit switches between the SKUs and reads them; the rest is disabled.
+    let read_only =
+        crate::components::permission::refused(portal_domain::accounts::Permission::Edit);
     let add = move |_| {
         ctx.doc.update(|d| doc::push(d, &plans(), json!({})));
         selected.set(count.get_untracked().saturating_sub(1));
@@ -61,12 +64,13 @@ pub fn Skus(selected: RwSignal<usize>) -> impl IntoView {
                         }
                     </For>
                 </ul>
-                <button type="button" class="btn btn-small" id="add-sku" on:click=add>
+                <button type="button" class="btn btn-small" id="add-sku" on:click=add
+                    disabled=move || read_only.with(Option::is_some)>
                     {move || format!("+ {}", t("add_sku", lang.get()))}
                 </button>
                 <Messages id="definition.plans-msg" messages=list_messages />
             </nav>
-            <div class="sku-form">
+            <fieldset class="plain sku-form" disabled=move || read_only.with(Option::is_some)>
                 {move || {
                     let n = count.get();
                     if n == 0 {
@@ -76,7 +80,7 @@ pub fn Skus(selected: RwSignal<usize>) -> impl IntoView {
                         view! { <SkuForm index=i selected=selected /> }.into_any()
                     }
                 }}
-            </div>
+            </fieldset>
         </div>
     }
 }

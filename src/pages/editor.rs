@@ -1,10 +1,13 @@
 //! `/offers/:id/editor`: the offer editor — sections as tabs with problem badges, Save with
 //! ETag conflict handling, Publish guided by the domain's findings, and the e-mail dialog.
+//! A role that may not edit reads the offer with its fields disabled and Save and Publish
+//! saying why.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use portal_domain::Lang;
+use portal_domain::accounts::Permission;
 use portal_domain::sections::Section;
 use portal_domain::validation::{ImageRequirement, Options, image_requirements, validate_with};
 use serde_json::Value;
@@ -12,6 +15,7 @@ use serde_json::Value;
 use crate::api::{ApiError, use_api};
 use crate::components::dialog::PublishDialog;
 use crate::components::fields::EditorCtx;
+use crate::components::permission::{Refusal, described_by, refused};
 use crate::components::sections::{Marketplace, OfferSettings, Support, TestDrive};
 use crate::components::shell::{OfferHeader, OfferTab};
 use crate::components::sku::Skus;
@@ -228,6 +232,8 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
         }
     });
 
+    let edit_refused = refused(Permission::Edit);
+    let publish_refused = refused(Permission::Publish);
     let counts = Memo::new(move |_| findings.with(|f| Section::counts(f)));
     let tabs = move || counts.get().to_vec();
     let tab_id = |s: Section| format!("tab-{s:?}");
@@ -266,13 +272,23 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
                     _ => String::new(),
                 }}
             </span>
-            <button type="button" id="save" class="btn" on:click=on_save disabled=move || save_state.get() == SaveState::Saving>
+            <button type="button" id="save" class="btn" on:click=on_save
+                disabled=move || save_state.get() == SaveState::Saving || edit_refused.with(Option::is_some)
+                aria-describedby=described_by(edit_refused, "edit-refusal")>
                 {tr("save", lang)}
             </button>
-            <button type="button" id="publish" class="btn btn-primary" on:click=on_publish>
+            <button type="button" id="publish" class="btn btn-primary" on:click=on_publish
+                disabled=move || publish_refused.with(Option::is_some)
+                aria-describedby=described_by(publish_refused, "publish-refusal")>
                 {tr("publish", lang)}
             </button>
         </OfferHeader>
+        <div class="refusals">
+            <Refusal id="edit-refusal" refusal=edit_refused />
+            <Show when=move || edit_refused.with(Option::is_none)>
+                <Refusal id="publish-refusal" refusal=publish_refused />
+            </Show>
+        </div>
         {move || match save_state.get() {
             SaveState::Conflict => Some(view! {
                 <div class="banner banner-warn" role="alert" id="conflict">
@@ -315,12 +331,21 @@ fn EditorForm(offer: String, initial: Value, etag: Option<String>) -> impl IntoV
             <div class="section-panel card" role="tabpanel" id="section-panel" aria-labelledby=move || tab_id(section.get())>
                 <h2>{move || section.get().title(lang.get())}</h2>
                 <p class="muted small">{tr("required_note", lang)}</p>
+                // A role without Edit reads the fields: the browser disables every control
+                // of the fieldset. The SKUs disable their own form, not the list that only
+                // switches between them.
                 {move || match section.get() {
-                    Section::OfferSettings => view! { <OfferSettings /> }.into_any(),
                     Section::Skus => view! { <Skus selected=selected_sku /> }.into_any(),
-                    Section::TestDrive => view! { <TestDrive /> }.into_any(),
-                    Section::Marketplace => view! { <Marketplace /> }.into_any(),
-                    Section::Support => view! { <Support /> }.into_any(),
+                    other => view! {
+                        <fieldset class="plain" disabled=move || edit_refused.with(Option::is_some)>
+                            {match other {
+                                Section::OfferSettings => view! { <OfferSettings /> }.into_any(),
+                                Section::TestDrive => view! { <TestDrive /> }.into_any(),
+                                Section::Marketplace => view! { <Marketplace /> }.into_any(),
+                                _ => view! { <Support /> }.into_any(),
+                            }}
+                        </fieldset>
+                    }.into_any(),
                 }}
             </div>
         </div>

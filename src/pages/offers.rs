@@ -4,11 +4,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
+use portal_domain::accounts::Permission;
 use portal_domain::api::OfferSummary;
 use portal_domain::ids::OfferId;
 
 use crate::api::use_api;
 use crate::components::dialog::Modal;
+use crate::components::permission::{Refusal, described_by, refused};
 use crate::i18n::{offer_count, t, tr, tr_signal};
 use crate::model::editor::{IfMatch, new_offer_document};
 use crate::model::offers::{OfferQuery, SearchKeys, SortKey, StatusFilter};
@@ -20,8 +22,14 @@ use crate::web::format_time;
 #[component]
 pub fn Offers() -> impl IntoView {
     let api = use_api();
-    let lang = use_session().lang;
-    let offers = LocalResource::new(move || async move { api.list_offers().await });
+    let session = use_session();
+    let lang = session.lang;
+    // Another publisher chosen in the switcher lists its offers.
+    let offers = LocalResource::new(move || {
+        session.publisher.track();
+        async move { api.list_offers().await }
+    });
+    let create_refused = refused(Permission::Edit);
     let query = RwSignal::new(OfferQuery::default());
     let list = Memo::new(move |_| {
         offers
@@ -82,10 +90,13 @@ pub fn Offers() -> impl IntoView {
         <section class="offers-page">
             <div class="page-title-row">
                 <h1>{tr("all_offers", lang)}</h1>
-                <button type="button" class="btn btn-primary" id="new-offer" on:click=move |_| new_open.set(true)>
+                <button type="button" class="btn btn-primary" id="new-offer" on:click=move |_| new_open.set(true)
+                    disabled=move || create_refused.with(Option::is_some)
+                    aria-describedby=described_by(create_refused, "new-offer-refusal")>
                     {move || format!("+ {}", t("new_offer", lang.get()))}
                 </button>
             </div>
+            <Refusal id="new-offer-refusal" refusal=create_refused />
             <div class="toolbar" role="search">
                 <label class="toolbar-field">
                     <span>{tr("search", lang)}</span>

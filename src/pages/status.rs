@@ -1,18 +1,21 @@
 //! `/offers/:id/status`: the seven publishing steps as a live progress view, Go Live and
-//! Cancel publish where allowed, the failure view with fix links and a support request, and
-//! the history of operations.
+//! Cancel publish where the workflow allows (disabled, with the reason, where the role does
+//! not), the failure view with fix links and a support request, and the history of
+//! operations with who started each and who signed it off.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
-use portal_domain::api::{OfferStatusView, OperationView, StepView};
+use portal_domain::accounts::Permission;
+use portal_domain::api::{OfferStatusView, StepView};
 use portal_domain::workflow::{MessageLevel, StepStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::api::use_api;
+use crate::api::{OperationRecord, use_api};
 use crate::components::dialog::Confirm;
 use crate::components::dialog::PublishDialog;
+use crate::components::permission::{Refusal, described_by, refused};
 use crate::components::shell::{OfferHeader, OfferTab};
 use crate::i18n::{t, tr, tr_signal};
 use crate::model::catalogue::region_bar;
@@ -35,7 +38,7 @@ pub fn Status() -> impl IntoView {
     let session = use_session();
     let lang = session.lang;
     let status = RwSignal::new(None::<OfferStatusView>);
-    let history = RwSignal::new(Vec::<OperationView>::new());
+    let history = RwSignal::new(Vec::<OperationRecord>::new());
     let error = RwSignal::new(None::<String>);
     let action_error = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
@@ -145,30 +148,59 @@ pub fn Status() -> impl IntoView {
     });
     let actions =
         Memo::new(move |_| status.with(|s| s.as_ref().map(Actions::of).unwrap_or_default()));
+    // What the workflow offers, the role may still refuse: such a button stays, disabled,
+    // with the reason under the header.
+    let go_live_refused = refused(Permission::GoLive);
+    let publish_refused = refused(Permission::Publish);
+    let history_href = AppRoute::History {
+        offer: Some(offer.clone()),
+    }
+    .href();
 
     view! {
         <OfferHeader offer=offer.clone() name=name current=OfferTab::Status>
             <Show when=move || actions.get().cancel>
-                <button type="button" id="cancel-publish" class="btn btn-danger-quiet" on:click=move |_| cancel_open.set(true)>
+                <button type="button" id="cancel-publish" class="btn btn-danger-quiet"
+                    disabled=move || publish_refused.with(Option::is_some)
+                    aria-describedby=described_by(publish_refused, "publish-refusal")
+                    on:click=move |_| cancel_open.set(true)>
                     {tr("cancel_publish", lang)}
                 </button>
             </Show>
             <Show when=move || actions.get().go_live>
-                <button type="button" id="go-live" class="btn btn-primary" on:click=move |_| go_live_open.set(true)>
+                <button type="button" id="go-live" class="btn btn-primary"
+                    disabled=move || go_live_refused.with(Option::is_some)
+                    aria-describedby=described_by(go_live_refused, "go-live-refusal")
+                    title=move || go_live_refused.get()
+                    on:click=move |_| go_live_open.set(true)>
                     {tr("go_live", lang)}
                 </button>
             </Show>
             <Show when=move || actions.get().publish_again>
-                <button type="button" id="publish-again" class="btn btn-primary" on:click=move |_| publish_open.set(true)>
+                <button type="button" id="publish-again" class="btn btn-primary"
+                    disabled=move || publish_refused.with(Option::is_some)
+                    aria-describedby=described_by(publish_refused, "publish-refusal")
+                    on:click=move |_| publish_open.set(true)>
                     {tr("publish_again", lang)}
                 </button>
             </Show>
         </OfferHeader>
+        <div class="refusals">
+            <Show when=move || actions.get().go_live>
+                <Refusal id="go-live-refusal" refusal=go_live_refused />
+            </Show>
+            <Show when=move || { let a = actions.get(); a.cancel || a.publish_again }>
+                <Refusal id="publish-refusal" refusal=publish_refused />
+            </Show>
+        </div>
         {move || error.get().map(|e| view! { <div class="banner banner-error" role="alert"><p>{e}</p></div> })}
         {move || action_error.get().map(|e| view! { <div class="banner banner-error pre" role="alert"><p>{e}</p></div> })}
         {move || status.get().map(|v| view! { <StatusView view=v offer=offer_sv.get_value() /> })}
         <section class="card history">
-            <h2>{tr("history", lang)}</h2>
+            <div class="section-title-row">
+                <h2>{tr("history", lang)}</h2>
+                <a href=history_href id="offer-audit-link">{tr("who_did_what", lang)}</a>
+            </div>
             {move || if history.with(Vec::is_empty) {
                 view! { <p class="muted">{t("no_history", lang.get()).to_owned()}</p> }.into_any()
             } else {
@@ -179,15 +211,12 @@ pub fn Status() -> impl IntoView {
                             <th scope="col">{t("version", lang.get()).to_owned()}</th>
                             <th scope="col">{t("created", lang.get()).to_owned()}</th>
                             <th scope="col">{t("result", lang.get()).to_owned()}</th>
+                            <th scope="col">{t("started_by", lang.get()).to_owned()}</th>
+                            <th scope="col">{t("signed_off_by", lang.get()).to_owned()}</th>
                         </tr></thead>
                         <tbody>
-                            <For each=move || history.get() key=|o| (o.id.clone(), o.last_action_date_time) let:op>
-                                <tr>
-                                    <td class="mono">{op.id.clone()}</td>
-                                    <td>{op.publishing_version}</td>
-                                    <td class="nowrap">{format_time(op.created_date_time)}</td>
-                                    <td><span class={format!("status-pill status-{}", op.status.as_str())}>{move || t(&format!("op_{}", op.status.as_str()), lang.get()).to_owned()}</span></td>
-                                </tr>
+                            <For each=move || history.get() key=|o| (o.view.id.clone(), o.view.last_action_date_time, o.signed_off_by.clone()) let:record>
+                                <HistoryRow record=record />
                             </For>
                         </tbody>
                     </table>
@@ -205,6 +234,23 @@ pub fn Status() -> impl IntoView {
             cancel_label=tr_signal("close", lang)
             on_confirm=Callback::new(move |()| run("cancel")) danger=true />
         <PublishDialog open=publish_open on_submit=publish_again error=action_error />
+    }
+}
+
+#[component]
+fn HistoryRow(record: OperationRecord) -> impl IntoView {
+    let lang = use_session().lang;
+    let op = record.view;
+    let state = op.status.as_str();
+    view! {
+        <tr>
+            <td class="mono">{op.id.clone()}</td>
+            <td>{op.publishing_version}</td>
+            <td class="nowrap">{format_time(op.created_date_time)}</td>
+            <td><span class={format!("status-pill status-{state}")}>{move || t(&format!("op_{state}"), lang.get()).to_owned()}</span></td>
+            <td class="started-by">{record.started_by.unwrap_or_else(|| "—".to_owned())}</td>
+            <td class="signed-off-by">{record.signed_off_by.unwrap_or_else(|| "—".to_owned())}</td>
+        </tr>
     }
 }
 
