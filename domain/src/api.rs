@@ -178,6 +178,12 @@ pub struct OfferStatusView {
     /// Extension: the latest operation's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
+    /// Extension: who started the latest operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
+    /// Extension: who pressed Go Live or Cancel on it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_off_by: Option<String>,
     /// Extension: the All Offers summary.
     pub status_detail: StatusSummary,
 }
@@ -264,6 +270,8 @@ impl OfferStatusView {
             live_links: Vec::new(),
             notification_emails: String::new(),
             operation_id: None,
+            started_by: None,
+            signed_off_by: None,
             status_detail: summary,
         }
     }
@@ -340,6 +348,12 @@ pub struct OperationView {
     /// The failure message of a failed operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Extension: who started it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_by: Option<String>,
+    /// Extension: who pressed Go Live or Cancel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_off_by: Option<String>,
 }
 
 /// `POST …/offers/{o}/image-checks` ("Check image now"): certify one disk image right away.

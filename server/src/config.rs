@@ -63,6 +63,48 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage people.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+/// `user …` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Make a person a member of a publisher with a role, and print a one-time set-password
+    /// link (valid 24 h). For an existing person it changes the role and resets the password.
+    Create {
+        /// The publisher.
+        #[arg(long)]
+        publisher: String,
+        /// The person's e-mail address.
+        #[arg(long)]
+        email: String,
+        /// `owner`, `manager`, `developer` or `viewer`.
+        #[arg(long, value_parser = parse_role)]
+        role: portal_domain::accounts::Role,
+        /// The display name (default: the address before the `@`).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input and set it now (no link).
+        #[arg(long)]
+        password_stdin: bool,
+        /// The portal's public URL, for the link.
+        #[arg(
+            long,
+            env = "PORTAL_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+fn parse_role(s: &str) -> Result<portal_domain::accounts::Role, String> {
+    portal_domain::accounts::Role::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a role; use owner, manager, developer or viewer"))
 }
 
 /// Where the data lives.
@@ -135,6 +177,17 @@ pub struct ServeArgs {
         default_value = "Partner Portal <portal@localhost>"
     )]
     pub smtp_from: String,
+    /// The portal's public URL, as browsers reach it: links in e-mails point there, writes with
+    /// the session cookie must come from its origin, and cookies are `Secure` when it is
+    /// https. Default: `http://` and the listen address.
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// A browser session unused for this many minutes ends.
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 8 * 60)]
+    pub session_idle_minutes: u64,
+    /// A browser session ends this many hours after sign-in, used or not.
+    #[arg(long, env = "PORTAL_SESSION_MAX_HOURS", default_value_t = 7 * 24)]
+    pub session_max_hours: u64,
 }
 
 /// The default regions: three directories under the data directory.

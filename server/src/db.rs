@@ -53,6 +53,11 @@ pub struct Db {
 }
 
 impl Db {
+    /// The writer pool, for tools and tests that look behind the API.
+    pub fn pool(&self) -> &AnyPool {
+        &self.write
+    }
+
     /// Connects (creating a SQLite file if needed) and runs the migrations.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         sqlx::any::install_default_drivers();

@@ -28,9 +28,41 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
-    /// No or unknown bearer token.
-    #[error("A valid bearer token is required (Authorization: Bearer <token>).")]
+    /// No session and no valid API key.
+    #[error("Sign in first, or send a valid API key (Authorization: Bearer <key>).")]
     Unauthorized,
+    /// A sign-in with an unknown address or a wrong password (the same answer for both).
+    #[error("The e-mail address or the password is not right.")]
+    InvalidCredentials,
+    /// The caller's role lacks a permission (403 naming it).
+    #[error("{message}")]
+    Forbidden {
+        /// The permission needed.
+        permission: portal_domain::accounts::Permission,
+        /// What is missing and who can do it.
+        message: String,
+    },
+    /// A cookie-authenticated write without the app's header or from a foreign origin.
+    #[error("{0}")]
+    CsrfRefused(String),
+    /// Too many attempts; try again after `retry_after_s`.
+    #[error("{message}")]
+    TooManyRequests {
+        /// Stable code.
+        code: &'static str,
+        /// When to try again.
+        message: String,
+        /// Seconds until the next attempt may succeed (`Retry-After`).
+        retry_after_s: u64,
+    },
+    /// A link that worked once and no longer does (used, revoked, expired).
+    #[error("{message}")]
+    Gone {
+        /// Stable code.
+        code: &'static str,
+        /// What happened and what to do.
+        message: String,
+    },
     /// Not found (also answered for other publishers' resources).
     #[error("{0}")]
     NotFound(String),
@@ -81,12 +113,30 @@ impl ApiError {
         }
     }
 
+    /// A 422 naming one field.
+    pub fn invalid(code: &'static str, field: &str, message: String) -> Self {
+        ApiError::Unprocessable {
+            code,
+            message: format!("`{field}`: {message}"),
+            details: vec![FindingDetail {
+                field: field.to_owned(),
+                code: "invalid".to_owned(),
+                message,
+            }],
+        }
+    }
+
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
             ApiError::InvalidApiVersion => (StatusCode::BAD_REQUEST, "InvalidAPIVersion"),
             ApiError::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             ApiError::PayloadTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "PayloadTooLarge"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "Unauthorized"),
+            ApiError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "InvalidCredentials"),
+            ApiError::Forbidden { .. } => (StatusCode::FORBIDDEN, "Forbidden"),
+            ApiError::CsrfRefused(_) => (StatusCode::FORBIDDEN, "CsrfRefused"),
+            ApiError::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
+            ApiError::Gone { code, .. } => (StatusCode::GONE, code),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "NotFound"),
             ApiError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "MethodNotAllowed"),
             ApiError::PreconditionFailed(_) => {
@@ -103,6 +153,10 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after_s, .. } => Some(*retry_after_s),
+            _ => None,
+        };
         let envelope = match self {
             ApiError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
@@ -114,6 +168,10 @@ impl IntoResponse for ApiError {
             other => ErrorEnvelope::new(code, other.to_string()),
         };
         let mut res = (status, Json(envelope)).into_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         if status == StatusCode::UNAUTHORIZED {
             res.headers_mut().insert(
                 axum::http::header::WWW_AUTHENTICATE,

@@ -3,6 +3,7 @@
 //! [`Server::build`]; the tests use the same builder.
 
 pub mod accounts;
+pub mod audit;
 pub mod catalogue;
 pub mod config;
 pub mod db;
@@ -68,6 +69,13 @@ pub struct ServerConfig {
     /// The wait before the first retry of an e-mail the SMTP server refused (30 s; each further
     /// retry waits twice as long, up to an hour). Tests shorten it.
     pub smtp_first_retry: Duration,
+    /// The portal's public URL (links in e-mails, the `Origin` of writes, `Secure` cookies);
+    /// `http://` and the bound address when `None`.
+    pub public_url: Option<String>,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in.
+    pub session_max: Duration,
 }
 
 impl ServerConfig {
@@ -94,6 +102,9 @@ impl ServerConfig {
             smtp_url: args.smtp_url.clone(),
             smtp_from: args.smtp_from.clone(),
             smtp_first_retry: Duration::from_secs(30),
+            public_url: args.public_url.clone(),
+            session_idle: Duration::from_secs(args.session_idle_minutes.saturating_mul(60)),
+            session_max: Duration::from_secs(args.session_max_hours.saturating_mul(3600)),
         })
     }
 }
@@ -141,16 +152,26 @@ impl Server {
             portal_replicate::parse_regions(&config.regions)
                 .map_err(|e| anyhow::anyhow!("--regions: {e}"))?
         };
+        let public_url = match &config.public_url {
+            Some(u) => url::Url::parse(u)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .ok_or_else(|| anyhow::anyhow!("--public-url: `{u}` is not an http(s) URL"))?,
+            None => url::Url::parse(&format!("http://{addr}"))?,
+        };
         let settings = Settings {
             allow_private_network: config.allow_private_network,
             own_addr: config.demo.then_some(demo::image_host(addr)),
             min_step: config.min_step,
             lease: config.lease,
             http_timeout: Duration::from_secs(10),
+            public_url,
+            session_idle: config.session_idle,
+            session_max: config.session_max,
         };
         let state = AppState {
             db,
-            tokens: Arc::default(),
+            credentials: Arc::default(),
             settings: Arc::new(settings),
             wake: Arc::new(Notify::new()),
             answers: Arc::default(),
@@ -187,6 +208,11 @@ impl Server {
         })
     }
 
+    /// The portal's public URL.
+    pub fn public_url(&self) -> &url::Url {
+        &self.state.settings.public_url
+    }
+
     /// The database, for tools and tests.
     pub fn db(&self) -> Db {
         self.state.db.clone()
@@ -210,7 +236,10 @@ impl Server {
         // Ctrl-C ends the process without waiting for open event streams; steps interrupted
         // here resume (elsewhere, or after a restart) once their leases expire.
         tokio::select! {
-            served = axum::serve(self.listener, self.router) => served?,
+            served = axum::serve(
+                self.listener,
+                self.router.into_make_service_with_connect_info::<SocketAddr>(),
+            ) => served?,
             _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
         }
         Ok(())

@@ -2,8 +2,8 @@
 
 use clap::Parser;
 use portal_server::accounts::{self, TokenFor};
-use portal_server::config::{Cli, Command, TokenCommand};
-use portal_server::db::{Db, rfc3339};
+use portal_server::config::{Cli, Command, TokenCommand, UserCommand};
+use portal_server::db::{Db, rfc3339, to_ms as db_ms};
 use portal_server::{Server, ServerConfig};
 
 #[tokio::main]
@@ -20,6 +20,7 @@ async fn main() -> anyhow::Result<()> {
         None => serve(&cli.serve).await,
         Some(Command::Serve(args)) => serve(&args).await,
         Some(Command::Token(cmd)) => token(cmd).await,
+        Some(Command::User(cmd)) => user(cmd).await,
     }
 }
 
@@ -41,6 +42,57 @@ async fn serve(args: &portal_server::config::ServeArgs) -> anyhow::Result<()> {
         );
     }
     server.run().await
+}
+
+async fn user(cmd: UserCommand) -> anyhow::Result<()> {
+    match cmd {
+        UserCommand::Create {
+            publisher,
+            email,
+            role,
+            name,
+            password_stdin,
+            public_url,
+            store,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let public_url =
+                url::Url::parse(&public_url).map_err(|e| anyhow::anyhow!("--public-url: {e}"))?;
+            let db = Db::connect(store.url()?.expose()).await?;
+            match accounts::users::create_user(
+                &db,
+                &public_url,
+                &publisher,
+                &email,
+                role,
+                name.as_deref(),
+                password,
+            )
+            .await?
+            {
+                accounts::users::Created::PasswordSet => {
+                    println!(
+                        "{email} is a {} of {publisher}; the password is set",
+                        role.as_str()
+                    );
+                }
+                accounts::users::Created::Link(link) => {
+                    eprintln!(
+                        "{email} is a {} of {publisher}. Send them this link to set a password (valid 24 hours, works once):",
+                        role.as_str()
+                    );
+                    println!("{link}");
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
@@ -78,12 +130,13 @@ async fn token(cmd: TokenCommand) -> anyhow::Result<()> {
             let db = Db::connect(store.url()?.expose()).await?;
             for t in accounts::store::list(&db).await? {
                 println!(
-                    "{}\t{}\t{}\t{}\t{}",
-                    t.id,
-                    t.name,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    t.key.id,
+                    t.key.name,
                     t.kind,
                     t.acts_for,
-                    rfc3339(t.created_ms)
+                    t.key.role.as_str(),
+                    rfc3339(db_ms(t.key.created_at))
                 );
             }
         }

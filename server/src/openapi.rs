@@ -33,7 +33,7 @@ pub fn document() -> Value {
             }
         });
         if route.access == Access::SignedIn {
-            op["security"] = json!([{"bearer": []}]);
+            op["security"] = json!([{"bearer": []}, {"session": []}]);
         }
         if route.operation_id == "checkImage" {
             op["responses"]["200"]["content"] = json!({"application/json": {"schema": {"$ref": "#/components/schemas/DiskReport"}}});
@@ -52,7 +52,10 @@ pub fn document() -> Value {
                  "description": "CPP-shaped API of Partner Portal. Every error answer is the envelope."},
         "paths": paths,
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "An API key (`pp_…`): Team page, `POST …/api-keys` or `portal-server token create`."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "portal_session", "description": "The browser session set by `POST /api/session`; writes also need `X-Requested-With: partner-portal`."}
+            },
             "schemas": {
                 "ErrorEnvelope": {"type": "object", "required": ["error"], "properties": {"error": {
                     "type": "object", "required": ["code", "message", "details"], "properties": {
@@ -74,6 +77,31 @@ pub fn document() -> Value {
                     "bytesRead": {"type": "integer"}, "requests": {"type": "integer"}}},
                 "TestDeploymentRequest": {"type": "object", "required": ["skuId", "diskVersion", "region"], "properties": {
                     "skuId": {"type": "string"}, "diskVersion": {"type": "string"}, "region": {"type": "string"}}},
+                "SignIn": {"type": "object", "required": ["email", "password"], "properties": {
+                    "email": {"type": "string", "format": "email"}, "password": {"type": "string", "format": "password"}}},
+                "ProfileChange": {"type": "object", "properties": {
+                    "displayName": {"type": "string", "maxLength": portal_domain::accounts::MAX_DISPLAY_NAME_CHARS}, "lang": {"type": "string", "enum": ["en", "ko"]}}},
+                "PasswordChange": {"type": "object", "required": ["currentPassword", "newPassword"], "properties": {
+                    "currentPassword": {"type": "string", "format": "password"},
+                    "newPassword": {"type": "string", "format": "password", "minLength": portal_domain::accounts::MIN_PASSWORD_CHARS}}},
+                "ResetRequest": {"type": "object", "required": ["email"], "properties": {"email": {"type": "string", "format": "email"}}},
+                "SetPassword": {"type": "object", "required": ["token", "password"], "properties": {
+                    "token": {"type": "string"}, "password": {"type": "string", "format": "password", "minLength": portal_domain::accounts::MIN_PASSWORD_CHARS}}},
+                "RoleChange": {"type": "object", "required": ["role"], "properties": {"role": {"$ref": "#/components/schemas/Role"}}},
+                "Role": {"type": "string", "enum": ["owner", "manager", "developer", "viewer"]},
+                "NewInvitation": {"type": "object", "required": ["email", "as"], "properties": {
+                    "email": {"type": "string", "format": "email"},
+                    "as": {"oneOf": [
+                        {"type": "object", "required": ["kind", "role"], "properties": {"kind": {"enum": ["member"]}, "role": {"$ref": "#/components/schemas/Role"}}},
+                        {"type": "object", "required": ["kind", "subscriptionId"], "properties": {"kind": {"enum": ["reviewer"]}, "subscriptionId": {"type": "string", "format": "uuid"}}}]}}},
+                "InvitationToken": {"type": "object", "required": ["token"], "properties": {"token": {"type": "string"}}},
+                "AcceptInvitation": {"type": "object", "required": ["token", "password"], "properties": {
+                    "token": {"type": "string"}, "password": {"type": "string", "format": "password"}, "displayName": {"type": "string"}}},
+                "NewApiKey": {"type": "object", "required": ["name", "role"], "properties": {
+                    "name": {"type": "string", "maxLength": portal_domain::accounts::MAX_KEY_NAME_CHARS},
+                    "role": {"$ref": "#/components/schemas/Role"},
+                    "expiresAt": {"type": "string", "format": "date-time"},
+                    "offers": {"type": "array", "items": {"type": "string"}, "description": "Limits the key to these offers; all when empty."}}},
                 "Offer": {"type": "object", "additionalProperties": true, "properties": {
                     "publisherId": {"type": "string"}, "id": {"type": "string"}, "offerTypeId": {"type": "string"},
                     "definition": {"type": "object", "additionalProperties": true}}}
@@ -85,4 +113,22 @@ pub fn document() -> Value {
 /// `GET /api/openapi.json`
 pub async fn get_openapi() -> Json<Value> {
     Json(document())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_request_body_names_a_schema_of_the_document() {
+        let doc = super::document();
+        for route in crate::routes::all().iter().filter(|r| r.documented) {
+            if let Some(schema) = route.body {
+                assert!(
+                    doc["components"]["schemas"][schema].is_object(),
+                    "{} {}: schema {schema} is not in the document",
+                    route.method,
+                    route.path
+                );
+            }
+        }
+    }
 }

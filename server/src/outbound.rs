@@ -89,6 +89,9 @@ mod tests {
             min_step: std::time::Duration::ZERO,
             lease: std::time::Duration::from_secs(10),
             http_timeout: std::time::Duration::from_secs(10),
+            public_url: url::Url::parse("http://127.0.0.1:8080").unwrap(),
+            session_idle: std::time::Duration::from_secs(60),
+            session_max: std::time::Duration::from_secs(600),
         }
     }
 

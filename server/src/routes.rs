@@ -26,7 +26,7 @@ pub enum Access {
 /// One route of the API: what the router serves and what the OpenAPI document says of it.
 #[derive(Debug)]
 pub struct ApiRoute {
-    /// `get`, `put` or `post`.
+    /// `get`, `put`, `patch`, `post` or `delete`.
     pub method: &'static str,
     /// The full path, `/api/…`, with `{param}` segments.
     pub path: &'static str,
@@ -98,6 +98,39 @@ impl ApiRoute {
         )
     }
 
+    /// A `PATCH` route, for signed-in callers.
+    pub fn patch<H: Handler<T, AppState>, T: 'static>(
+        path: &'static str,
+        operation_id: &'static str,
+        summary: &'static str,
+        handler: H,
+    ) -> Self {
+        Self::new(
+            "patch",
+            path,
+            operation_id,
+            summary,
+            axum::routing::patch(handler),
+        )
+    }
+
+    /// A `DELETE` route (answering 204), for signed-in callers.
+    pub fn delete<H: Handler<T, AppState>, T: 'static>(
+        path: &'static str,
+        operation_id: &'static str,
+        summary: &'static str,
+        handler: H,
+    ) -> Self {
+        Self::new(
+            "delete",
+            path,
+            operation_id,
+            summary,
+            axum::routing::delete(handler),
+        )
+        .success("204")
+    }
+
     /// A `POST` route (answering 202 unless [`Self::success`] says otherwise), for signed-in
     /// callers.
     pub fn post<H: Handler<T, AppState>, T: 'static>(
@@ -165,6 +198,7 @@ pub fn all() -> Vec<ApiRoute> {
         crate::images::routes(),
         crate::notifications::routes(),
         crate::accounts::routes(),
+        crate::audit::routes(),
         crate::reviewer::routes(),
         crate::catalogue::routes(),
     ]

@@ -28,6 +28,13 @@ pub struct Settings {
     pub lease: Duration,
     /// Time limit of every outbound request.
     pub http_timeout: Duration,
+    /// The portal's public URL: links in e-mails, the `Origin` writes must come from, and
+    /// whether cookies are `Secure` (https).
+    pub public_url: url::Url,
+    /// A session unused this long ends.
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub session_max: Duration,
 }
 
 impl Settings {
@@ -44,8 +51,8 @@ impl Settings {
 pub struct AppState {
     /// The database.
     pub db: Db,
-    /// Verified bearer tokens.
-    pub tokens: Arc<crate::accounts::Tokens>,
+    /// Verified API keys and sessions.
+    pub credentials: Arc<crate::accounts::Credentials>,
     /// Operator settings.
     pub settings: Arc<Settings>,
     /// Wakes the workers when a step becomes runnable.

@@ -1,271 +1,329 @@
-//! Who is calling: bearer tokens and the principal they stand for, and the extractors that
-//! check a principal may act on the publisher or offer in the path. Tokens are random, shown
-//! once and stored as SHA-256 hashes ([`store`]).
+//! Who is calling, and what they may do. A caller is a person signed in with a browser
+//! session ([`sessions`]) or an API key sent as a bearer token ([`keys`]); either way the
+//! [`Principal`] carries their memberships (a [`Role`] per publisher) and reviewer
+//! subscriptions. The extractors [`ManagedPublisher`] and [`ManagedOffer`] check, on every
+//! route, that the caller belongs to the publisher in the path (404 otherwise, as if it did not
+//! exist) and that their role grants the route's permission (403 naming it otherwise).
+//! People, passwords and one-time links are in [`users`], members and invitations in [`team`].
+//! Every secret is stored only as a hash.
 
+pub mod keys;
+pub mod passwords;
+pub mod sessions;
 pub mod store;
+pub mod team;
+pub mod users;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::marker::PhantomData;
+use std::net::SocketAddr;
 
-use axum::Json;
-use axum::extract::FromRequestParts;
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use base64::Engine;
+use portal_domain::accounts::{self as api, KeyRef, Membership, Permission, Role};
+use portal_domain::api::PrincipalKind;
 use portal_domain::ids::PublisherId;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-use crate::db::{Db, now_ms};
 use crate::error::ApiError;
 use crate::extract::{OfferPath, PublisherPath};
 use crate::routes::ApiRoute;
 use crate::state::AppState;
 
-/// The prefix of every token, so leaked tokens are easy to recognise.
-pub const TOKEN_PREFIX: &str = "pp_";
+pub use keys::{Credentials, TOKEN_PREFIX, TokenFor, create_token, hash_secret};
 
-/// Who is calling.
+/// Who is authenticated, as resolved from a session or a key (cached by [`Credentials`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    /// Acts for one publisher namespace: edits and publishes its offers.
-    Publisher {
-        /// The namespace.
-        publisher_id: String,
+pub enum Caller {
+    /// A person with a browser session.
+    User {
+        /// The person.
+        user: api::User,
+        /// The session's id (not its secret).
+        session_id: String,
     },
-    /// A product reviewer: opens the previews whose allow-list holds this subscription id,
-    /// and nothing else (never drafts, never changes).
-    Reviewer {
-        /// The Azure subscription id (lower case).
-        subscription_id: String,
+    /// An API key.
+    Key {
+        /// The key's id and name.
+        key: KeyRef,
+        /// Who created it; `None` for the operator's keys (`token create`).
+        creator: Option<api::User>,
     },
+}
+
+/// The caller of a request: who, what they belong to, and from where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Who.
+    pub caller: Caller,
+    /// The publishers they belong to, with their roles (a key: its one publisher).
+    pub memberships: Vec<Membership>,
+    /// Reviewer subscriptions (lower case).
+    pub subscriptions: Vec<String>,
+    /// The client address of this request.
+    pub address: String,
 }
 
 impl Principal {
-    /// Whether the principal may act on this publisher's offers.
-    pub fn can_manage(&self, publisher: &str) -> bool {
-        match self {
-            Principal::Publisher { publisher_id } => publisher_id == publisher,
-            Principal::Reviewer { .. } => false,
+    /// The caller's membership of a publisher.
+    pub fn membership(&self, publisher: &str) -> Option<&Membership> {
+        self.memberships
+            .iter()
+            .find(|m| m.publisher_id == publisher)
+    }
+
+    /// Whether the caller belongs to the publisher (with any role).
+    pub fn belongs_to(&self, publisher: &str) -> bool {
+        self.membership(publisher).is_some()
+    }
+
+    /// The offers a key limited to some offers may touch in a publisher; `None` for all.
+    pub fn offer_limit(&self, publisher: &str) -> Option<&[String]> {
+        self.membership(publisher)
+            .map(|m| m.offers.as_slice())
+            .filter(|o| !o.is_empty())
+    }
+
+    /// The person behind the request: the signed-in user, or the key's creator.
+    pub fn user(&self) -> Option<&api::User> {
+        match &self.caller {
+            Caller::User { user, .. } => Some(user),
+            Caller::Key { creator, .. } => creator.as_ref(),
         }
     }
 
-    /// The API's description of the principal (`GET /api/me`).
-    pub fn view(&self) -> portal_domain::api::Principal {
-        use portal_domain::api::{Principal as View, PrincipalKind};
-        match self {
-            Principal::Publisher { publisher_id } => View {
-                kind: PrincipalKind::Publisher,
-                publisher_id: Some(publisher_id.clone()),
-                subscription_id: None,
+    /// The session of the request, when it came with the cookie.
+    pub fn session_id(&self) -> Option<&str> {
+        match &self.caller {
+            Caller::User { session_id, .. } => Some(session_id),
+            Caller::Key { .. } => None,
+        }
+    }
+
+    /// The actor of an audit entry.
+    pub fn actor(&self) -> api::Actor {
+        match &self.caller {
+            Caller::User { user, .. } => api::Actor {
+                kind: "user".into(),
+                id: Some(user.id.clone()),
+                name: user.display_name.clone(),
             },
-            Principal::Reviewer { subscription_id } => View {
-                kind: PrincipalKind::Reviewer,
-                publisher_id: None,
-                subscription_id: Some(subscription_id.clone()),
+            Caller::Key { key, creator } => api::Actor {
+                kind: "apiKey".into(),
+                id: Some(key.id.clone()),
+                name: format!(
+                    "{} (API key of {})",
+                    key.name,
+                    creator.as_ref().map_or("the operator", |c| &c.display_name)
+                ),
             },
+        }
+    }
+
+    /// A short name for the operation views (who started, who signed off).
+    pub fn display_name(&self) -> String {
+        match &self.caller {
+            Caller::User { user, .. } => user.display_name.clone(),
+            Caller::Key { .. } => self.actor().name,
+        }
+    }
+
+    /// The API's description (`GET /api/me`).
+    pub fn view(&self) -> api::Me {
+        let publisher_id = self.memberships.first().map(|m| m.publisher_id.clone());
+        api::Me {
+            kind: if publisher_id.is_some() {
+                PrincipalKind::Publisher
+            } else {
+                PrincipalKind::Reviewer
+            },
+            publisher_id,
+            subscription_id: self.subscriptions.first().cloned(),
+            user: self.user().cloned(),
+            key: match &self.caller {
+                Caller::Key { key, .. } => Some(key.clone()),
+                Caller::User { .. } => None,
+            },
+            memberships: self.memberships.clone(),
+            reviewer_subscriptions: self.subscriptions.clone(),
         }
     }
 }
 
-/// Whom a new token acts for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenFor {
-    /// A publisher namespace (already validated).
-    Publisher(String),
-    /// A reviewer's Azure subscription id (already validated).
-    Reviewer(String),
-}
-
-/// A stored token as `token list` shows it (never its secret).
+/// The client address of a request (`unknown` when the server was not told, as in a router
+/// called without a listener).
 #[derive(Debug, Clone)]
-pub struct TokenInfo {
-    /// Id.
-    pub id: String,
-    /// Friendly name.
-    pub name: String,
-    /// `publisher` or `reviewer`.
-    pub kind: String,
-    /// The publisher namespace or the reviewer's subscription id.
-    pub acts_for: String,
-    /// Creation time.
-    pub created_ms: i64,
-}
+pub struct ClientAddr(pub String);
 
-/// The stored form of a token.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
 
-/// Creates a token and returns its only clear copy.
-pub async fn create_token(
-    db: &Db,
-    principal: &TokenFor,
-    name: Option<&str>,
-) -> anyhow::Result<String> {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!(
-        "{TOKEN_PREFIX}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    );
-    let id = uuid::Uuid::new_v4().to_string();
-    let name = name.map_or_else(|| format!("token-{}", &id[..8]), str::to_owned);
-    store::insert(db, &id, &name, principal, &hash_token(&token), now_ms()).await?;
-    Ok(token)
-}
-
-/// Verified tokens, remembered for [`Tokens::TTL`] so a client polling the status many
-/// times a second does not ask the database each time. A token revoked by another process
-/// (`portal-server token revoke`) keeps working for at most that long on every server.
-#[derive(Debug, Default)]
-pub struct Tokens {
-    cache: Mutex<HashMap<String, (Instant, Principal)>>,
-}
-
-impl Tokens {
-    /// How long a verified token is trusted without asking the database again: one indexed
-    /// read per token per second costs nothing, and a revocation shows within it.
-    pub const TTL: Duration = Duration::from_secs(1);
-    /// At most this many tokens are cached (the cache is emptied when full).
-    const MAX: usize = 10_000;
-
-    /// The principal of a token, from the cache or the database.
-    async fn principal(&self, db: &Db, token: &str) -> sqlx::Result<Option<Principal>> {
-        let hash = hash_token(token);
-        if let Some((at, p)) = self.lock().get(&hash)
-            && at.elapsed() < Self::TTL
-        {
-            return Ok(Some(p.clone()));
-        }
-        let found = store::principal_by_hash(db, &hash).await?;
-        let mut cache = self.lock();
-        match &found {
-            Some(p) => {
-                if cache.len() >= Self::MAX {
-                    cache.clear();
-                }
-                cache.insert(hash, (Instant::now(), p.clone()));
-            }
-            None => {
-                cache.remove(&hash);
-            }
-        }
-        Ok(found)
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Principal)>> {
-        self.cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// The token of a request: `Authorization: Bearer …`, or, for an event stream alone,
-/// `?access_token=` (browsers' EventSource cannot send headers; request logs record paths
-/// only, never query strings).
-fn bearer(parts: &Parts) -> Option<String> {
-    let header = parts
-        .headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let token = match header {
-        Some(h) => h
-            .strip_prefix("Bearer ")
-            .or_else(|| h.strip_prefix("bearer "))
-            .map(str::trim)
-            .map(str::to_owned),
-        None if parts.uri.path().ends_with("/events") => {
-            url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
-                .find(|(k, _)| k == "access_token")
-                .map(|(_, v)| v.into_owned())
-        }
-        None => None,
-    };
-    token.filter(|t| !t.is_empty())
 }
 
 impl FromRequestParts<AppState> for Principal {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts).ok_or(ApiError::Unauthorized)?;
-        state
-            .tokens
-            .principal(&state.db, &token)
-            .await?
-            .ok_or(ApiError::Unauthorized)
+        let ClientAddr(address) = ClientAddr::from_request_parts(parts, state)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let resolved = if let Some(token) = keys::bearer(parts) {
+            state.credentials.key(&state.db, &token).await?
+        } else if let Some(secret) = sessions::cookie(parts) {
+            sessions::check_csrf(parts, &state.settings)?;
+            state
+                .credentials
+                .session(&state.db, &secret, &state.settings)
+                .await?
+        } else {
+            None
+        };
+        let (caller, memberships, subscriptions) = resolved.ok_or(ApiError::Unauthorized)?;
+        Ok(Self {
+            caller,
+            memberships,
+            subscriptions,
+            address,
+        })
     }
 }
 
-/// Refuses access to another publisher's resources as if they did not exist.
-fn authorize(principal: &Principal, publisher: &str) -> Result<(), ApiError> {
-    if principal.can_manage(publisher) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(format!(
-            "Publisher `{publisher}` was not found."
-        )))
+/// The permissions a route may need, as types: `ManagedOffer<need::Publish>`.
+pub mod need {
+    use portal_domain::accounts::Permission;
+
+    /// A permission a route needs.
+    pub trait Need: Send + Sync + 'static {
+        /// The permission.
+        const PERMISSION: Permission;
     }
+
+    macro_rules! needs {
+        ($($name:ident => $p:ident),* $(,)?) => {$(
+            #[doc = concat!("Needs [`Permission::", stringify!($p), "`].")]
+            #[derive(Debug, Clone, Copy)]
+            pub struct $name;
+            impl Need for $name {
+                const PERMISSION: Permission = Permission::$p;
+            }
+        )*};
+    }
+    needs!(Read => Read, Edit => Edit, Publish => Publish, GoLive => GoLive, ManageTeam => ManageTeam);
 }
 
-/// The publisher in the path (`…/publishers/{publisher}/…`), which the caller acts for:
-/// 401 without a principal, 400 for an invalid id, 404 for another publisher.
+/// The caller's role in `publisher` when it grants `permission`: 404 when they do not belong
+/// to it (another publisher's resources do not exist for them), 403 naming the permission when
+/// the role does not grant it.
+pub fn authorize(
+    principal: &Principal,
+    publisher: &str,
+    permission: Permission,
+) -> Result<Role, ApiError> {
+    let membership = principal
+        .membership(publisher)
+        .ok_or_else(|| ApiError::NotFound(format!("Publisher `{publisher}` was not found.")))?;
+    if !membership.role.allows(permission) {
+        return Err(ApiError::Forbidden {
+            permission,
+            message: format!(
+                "This needs the permission `{}`, which the role `{}` does not have: {}",
+                permission.as_str(),
+                membership.role.as_str(),
+                permission.refusal(membership.role, portal_domain::Lang::En)
+            ),
+        });
+    }
+    Ok(membership.role)
+}
+
+/// The publisher in the path (`…/publishers/{publisher}/…`), on which the caller has the
+/// permission `N`: 401 without a caller, 400 for an invalid id, 404 for another publisher,
+/// 403 without the permission. A key limited to some offers reads publisher-wide lists
+/// (filtered by the handler) but may change nothing publisher-wide.
 #[derive(Debug)]
-pub struct ManagedPublisher {
+pub struct ManagedPublisher<N: need::Need = need::Read> {
     /// The caller.
     pub principal: Principal,
     /// The publisher namespace.
     pub publisher: PublisherId,
+    /// The caller's role there.
+    pub role: Role,
+    need: PhantomData<N>,
 }
 
-impl FromRequestParts<AppState> for ManagedPublisher {
+impl<N: need::Need> FromRequestParts<AppState> for ManagedPublisher<N> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = Principal::from_request_parts(parts, state).await?;
         let PublisherPath(publisher) = PublisherPath::from_request_parts(parts, state).await?;
-        authorize(&principal, publisher.as_str())?;
+        let role = authorize(&principal, publisher.as_str(), N::PERMISSION)?;
+        if N::PERMISSION != Permission::Read && principal.offer_limit(publisher.as_str()).is_some()
+        {
+            return Err(ApiError::Forbidden {
+                permission: N::PERMISSION,
+                message: "This API key is limited to some offers; it cannot change anything \
+                          that is not one of them."
+                    .into(),
+            });
+        }
         Ok(Self {
             principal,
             publisher,
+            role,
+            need: PhantomData,
         })
     }
 }
 
-/// The offer in the path (`…/publishers/{publisher}/offers/{offer}/…`) of a publisher the
-/// caller acts for: 401 without a principal, 400 for invalid ids, 404 for another
-/// publisher. Whether the offer exists is the handler's question.
+/// The offer in the path (`…/publishers/{publisher}/offers/{offer}/…`) of a publisher on which
+/// the caller has the permission `N`: as [`ManagedPublisher`], and 404 for an offer outside a
+/// limited key's offers. Whether the offer exists is the handler's question.
 #[derive(Debug)]
-pub struct ManagedOffer {
+pub struct ManagedOffer<N: need::Need = need::Read> {
     /// The caller.
     pub principal: Principal,
     /// The publisher and offer ids.
     pub path: OfferPath,
+    need: PhantomData<N>,
 }
 
-impl FromRequestParts<AppState> for ManagedOffer {
+impl<N: need::Need> FromRequestParts<AppState> for ManagedOffer<N> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let principal = Principal::from_request_parts(parts, state).await?;
         let path = OfferPath::from_request_parts(parts, state).await?;
-        authorize(&principal, path.publisher.as_str())?;
-        Ok(Self { principal, path })
+        let (p, o) = (path.publisher.as_str(), path.offer.as_str());
+        if let Some(offers) = principal.offer_limit(p)
+            && !offers.iter().any(|x| x == o)
+        {
+            return Err(ApiError::NotFound(format!("Offer `{o}` was not found.")));
+        }
+        authorize(&principal, p, N::PERMISSION)?;
+        Ok(Self {
+            principal,
+            path,
+            need: PhantomData,
+        })
     }
 }
 
 /// The routes of this feature.
 pub fn routes() -> Vec<ApiRoute> {
-    vec![ApiRoute::get(
-        "/api/me",
-        "getMe",
-        "Who the token belongs to: {kind: publisher|reviewer, publisherId?, subscriptionId?}.",
-        get_me,
-    )]
-}
-
-/// `GET /api/me`: who the token belongs to.
-async fn get_me(principal: Principal) -> Json<portal_domain::api::Principal> {
-    Json(principal.view())
+    [
+        sessions::routes(),
+        users::routes(),
+        team::routes(),
+        keys::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

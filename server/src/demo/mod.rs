@@ -23,6 +23,7 @@ use crate::images::{ImageCheck, url_without_query};
 use crate::offers::{self, Slot};
 use crate::publishing::steps::{certification, packaging, provisioning};
 use crate::publishing::{self, Operation, disks};
+use portal_domain::accounts::Role;
 
 /// The demo publisher.
 pub const DEMO_PUBLISHER: &str = "contoso";
@@ -253,11 +254,51 @@ pub async fn seed(
         Some("demo-reviewer"),
     )
     .await?;
+    for (email, name, role) in DEMO_PEOPLE {
+        accounts::users::create_user(
+            db,
+            &url::Url::parse("http://127.0.0.1/")?,
+            DEMO_PUBLISHER,
+            email,
+            role,
+            Some(name),
+            Some(DEMO_PASSWORD.to_owned()),
+        )
+        .await?;
+    }
+    accounts::users::add_reviewer(
+        db,
+        DEMO_PUBLISHER,
+        DEMO_REVIEWER.0,
+        DEMO_REVIEWER.1,
+        portal_domain::samples::SAMPLE_SUBSCRIPTION,
+        DEMO_PASSWORD,
+    )
+    .await?;
     Ok(Some(DemoTokens {
         publisher: token,
         reviewer,
     }))
 }
+
+/// The password of every demo account (printed by `scripts/start.sh`; change or remove them
+/// before the portal holds anything real).
+pub const DEMO_PASSWORD: &str = "demo tugboat canyon 42";
+
+/// The demo's members of `contoso`: one per role.
+pub const DEMO_PEOPLE: [(&str, &str, Role); 4] = [
+    ("owner@contoso.example", "Olivia Owner", Role::Owner),
+    ("manager@contoso.example", "Minho Manager", Role::Manager),
+    (
+        "developer@contoso.example",
+        "Dana Developer",
+        Role::Developer,
+    ),
+    ("viewer@contoso.example", "Vic Viewer", Role::Viewer),
+];
+
+/// The demo's reviewer: the subscription every demo offer allow-lists for its preview.
+pub const DEMO_REVIEWER: (&str, &str) = ("reviewer@fabrikam.example", "Rae Reviewer");
 
 async fn insert(db: &Db, s: Seed) -> anyhow::Result<()> {
     let id = s.doc.id.clone().unwrap_or_default();

@@ -7,7 +7,7 @@ use portal_domain::api::ImageCheckRequest;
 use portal_vhd::{DiskKind, DiskReport, OsFamily};
 
 use super::check_image;
-use crate::accounts::ManagedOffer;
+use crate::accounts::{ManagedOffer, need};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::JsonBody;
 use crate::offers;
@@ -67,7 +67,7 @@ fn parse(req: ImageCheckRequest) -> ApiResult<(String, DiskKind)> {
 /// (never a stored result) and answers its report.
 async fn check_image_now(
     State(state): State<AppState>,
-    ManagedOffer { path, .. }: ManagedOffer,
+    ManagedOffer { path, .. }: ManagedOffer<need::Edit>,
     JsonBody(body): JsonBody<ImageCheckRequest>,
 ) -> ApiResult<Json<DiskReport>> {
     offers::load(&state, &path).await?;

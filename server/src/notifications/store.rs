@@ -104,13 +104,18 @@ pub async fn claim(
     Ok(row.map(Notification::from))
 }
 
-/// Records a delivered notification.
+/// Records a delivered notification. An account e-mail's body, which holds a one-time link,
+/// is not kept once delivered.
 pub async fn delivered(db: &Db, id: &str, at_ms: i64) -> sqlx::Result<()> {
-    sqlx::query("UPDATE outbox SET delivered_ms = $1, last_error = NULL WHERE id = $2")
-        .bind(at_ms)
-        .bind(id)
-        .execute(&db.write)
-        .await?;
+    sqlx::query(
+        "UPDATE outbox SET delivered_ms = $1, last_error = NULL, body = CASE WHEN kind IN \
+         ('invitation', 'passwordReset') THEN '(delivered; the link is not kept)' ELSE body END \
+         WHERE id = $2",
+    )
+    .bind(at_ms)
+    .bind(id)
+    .execute(&db.write)
+    .await?;
     Ok(())
 }
 

@@ -15,7 +15,8 @@ use portal_domain::workflow::StatusSummary;
 use serde::Deserialize;
 
 use super::{Offer, answer_document, load, store, stored_draft};
-use crate::accounts::{ManagedOffer, ManagedPublisher};
+use crate::accounts::{ManagedOffer, ManagedPublisher, need};
+use crate::audit::{self, Change};
 use crate::db::from_ms;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, JsonBody};
@@ -81,9 +82,14 @@ struct ListQuery {
 /// milliseconds, most of it handing rows from the database thread to the handler one by one.
 async fn list_offers(
     State(state): State<AppState>,
-    ManagedPublisher { publisher, .. }: ManagedPublisher,
+    ManagedPublisher {
+        principal,
+        publisher,
+        ..
+    }: ManagedPublisher,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
+    let limit = principal.offer_limit(publisher.as_str());
     let search = q
         .search
         .as_deref()
@@ -94,7 +100,7 @@ async fn list_offers(
         Some(list) => list,
         None => read_list(&state, publisher.as_str()).await?,
     };
-    if search.is_none() && status.is_none() {
+    if search.is_none() && status.is_none() && limit.is_none() {
         return Ok((
             [(header::CONTENT_TYPE, "application/json")],
             list.body.clone(),
@@ -108,6 +114,7 @@ async fn list_offers(
             search.as_deref().is_none_or(|s| {
                 o.definition.display_text.to_lowercase().contains(s) || o.id.contains(s)
             }) && status.is_none_or(|st| o.status.as_str() == st)
+                && limit.is_none_or(|l| l.contains(&o.id))
         })
         .collect();
     Ok(Json(found).into_response())
@@ -250,7 +257,9 @@ async fn get_offer_slot(
 /// `PUT …/offers/{offer}`: creates (201) or modifies (200, If-Match required).
 async fn put_offer(
     State(state): State<AppState>,
-    ManagedOffer { path, .. }: ManagedOffer,
+    ManagedOffer {
+        principal, path, ..
+    }: ManagedOffer<need::Edit>,
     if_match: IfMatch,
     JsonBody(doc): JsonBody<OfferDocument>,
 ) -> ApiResult<Response> {
@@ -276,7 +285,8 @@ async fn put_offer(
                 "Offer `{o}` does not exist, so no entity tag can match; omit If-Match to create it."
             )));
         }
-        let Some(created) = store::insert(&state.db, p, o, doc).await? else {
+        let change = Change::on_offer(&principal, p, o, "offer.create");
+        let Some(created) = store::insert(&state.db, p, o, doc, &change).await? else {
             return Err(ApiError::PreconditionFailed(format!(
                 "Offer `{o}` was created by someone else meanwhile; read it and send its ETag in If-Match."
             )));
@@ -301,7 +311,14 @@ async fn put_offer(
     }
     doc.keep_secrets_from(&existing.draft);
     let if_etag = expected.map(|_| existing.etag.as_str());
-    let Some(updated) = store::update_draft(&state.db, &existing, doc, if_etag).await? else {
+    let (before, after) = audit::diff(
+        &serde_json::to_value(existing.draft.without_secrets()).map_err(anyhow::Error::from)?,
+        &serde_json::to_value(doc.without_secrets()).map_err(anyhow::Error::from)?,
+    )
+    .map_or((None, None), |(b, a)| (Some(b), Some(a)));
+    let change = Change::on_offer(&principal, p, o, "offer.update").values(before, after);
+    let Some(updated) = store::update_draft(&state.db, &existing, doc, if_etag, &change).await?
+    else {
         return Err(stale());
     };
     tracing::info!(publisher.id = %p, offer.id = %o, "offer modified");

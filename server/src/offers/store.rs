@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
 
 use super::{Offer, OfferListing, Version};
+use crate::audit::{self, Change};
 use crate::db::{Db, now_ms};
 
 const OFFER_COLS: &str = "publisher_id, offer_id, draft, draft_hash, etag, changed_ms, version, \
@@ -167,20 +168,25 @@ pub async fn insert(
     publisher: &str,
     offer: &str,
     draft: OfferDocument,
+    change: &Change,
 ) -> anyhow::Result<Option<Offer>> {
     let mut tx = db.write.begin().await?;
     let created = insert_tx(&mut tx, publisher, offer, draft).await?;
+    if created.is_some() {
+        audit::store::record(&mut tx, change).await?;
+    }
     tx.commit().await?;
     Ok(created)
 }
 
 /// Replaces the draft of `existing` when its entity tag still is `if_etag` (any tag when
-/// `None`); `None` when the compare failed.
+/// `None`), and records the change; `None` when the compare failed.
 pub async fn update_draft(
     db: &Db,
     existing: &Offer,
     draft: OfferDocument,
     if_etag: Option<&str>,
+    change: &Change,
 ) -> anyhow::Result<Option<Offer>> {
     let (text, draft_hash) = encode(&draft)?;
     let updated = Offer {
@@ -190,6 +196,7 @@ pub async fn update_draft(
         draft,
         ..existing.clone()
     };
+    let mut tx = db.write.begin().await?;
     let done = sqlx::query(
         "UPDATE offers SET draft = $1, draft_hash = $2, etag = $3, changed_ms = $4, \
          display_name = $9 WHERE publisher_id = $5 AND offer_id = $6 AND ($7 = 1 OR etag = $8)",
@@ -203,9 +210,15 @@ pub async fn update_draft(
     .bind(i64::from(if_etag.is_none()))
     .bind(if_etag.unwrap_or(""))
     .bind(updated.draft.display_name())
-    .execute(&db.write)
+    .execute(&mut *tx)
     .await?;
-    Ok((done.rows_affected() == 1).then_some(updated))
+    if done.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(None);
+    }
+    audit::store::record(&mut tx, change).await?;
+    tx.commit().await?;
+    Ok(Some(updated))
 }
 
 /// One published version.

@@ -57,6 +57,8 @@ pub fn operation_view(op: &Operation, lang: Lang) -> OperationView {
         last_action_date_time: from_ms(op.updated_ms),
         changed_time: from_ms(op.updated_ms),
         error,
+        started_by: op.started_by.clone(),
+        signed_off_by: op.signed_off_by.clone(),
     }
 }
 
@@ -79,6 +81,8 @@ pub fn status_view(offer: &OfferState, latest: Option<&Operation>, lang: Lang) -
         }
         view.notification_emails = op.emails.clone();
         view.operation_id = Some(op.id.clone());
+        view.started_by.clone_from(&op.started_by);
+        view.signed_off_by.clone_from(&op.signed_off_by);
     }
     if live {
         view.live_links = live_links(&offer.publisher_id, &offer.offer_id);

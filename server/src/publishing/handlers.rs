@@ -22,7 +22,8 @@ use serde::Deserialize;
 use super::Operation;
 use super::answers::{operation_view, status_view};
 use super::store::{self, PublishConflict};
-use crate::accounts::ManagedOffer;
+use crate::accounts::{ManagedOffer, Principal, need};
+use crate::audit::Change;
 use crate::db::{from_ms, now_ms};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{AcceptLang, JsonBody, OfferPath};
@@ -107,7 +108,9 @@ fn accepted(op: &Operation, lang: Lang) -> ApiResult<Response> {
 /// `POST …/offers/{offer}/publish`
 async fn publish_offer(
     State(state): State<AppState>,
-    ManagedOffer { path, .. }: ManagedOffer,
+    ManagedOffer {
+        principal, path, ..
+    }: ManagedOffer<need::Publish>,
     AcceptLang(lang): AcceptLang,
     JsonBody(req): JsonBody<PublishRequest>,
 ) -> ApiResult<Response> {
@@ -142,15 +145,21 @@ async fn publish_offer(
                 Err(WorkflowError::AlreadyRunning.into())
             };
         }
-        let op = Operation::start(
+        let mut op = Operation::start(
             &offer.publisher_id,
             &offer.offer_id,
             offer.version + 1,
             &offer.draft_hash,
             &emails.to_string(),
         );
+        op.started_by = Some(principal.display_name());
         let mail = notifications::message(&op, Event::PublishAccepted, "");
-        match store::publish(&state.db, &offer, &op, &[mail]).await? {
+        let change = Change::on_offer(&principal, &op.publisher_id, &op.offer_id, "offer.publish")
+            .values(
+                None,
+                Some(serde_json::json!({"version": op.version, "operation": op.id})),
+            );
+        match store::publish(&state.db, &offer, &op, &[mail], &change).await? {
             Ok(()) => {
                 tracing::info!(offer.id = %offer.offer_id, operation.id = %op.id, version = op.version, "publish accepted");
                 state.wake.notify_waiters();
@@ -186,9 +195,11 @@ fn check_document(state: &AppState, offer: &Offer, lang: Lang) -> ApiResult<()> 
 /// Applies a publisher's transition (Go Live, Cancel) to the latest operation.
 async fn transition(
     state: &AppState,
+    principal: &Principal,
     path: &OfferPath,
     apply: fn(&mut Pipeline, time::OffsetDateTime) -> Result<Next, WorkflowError>,
     event: Option<Event>,
+    action: &'static str,
 ) -> ApiResult<Operation> {
     let offer = offers::load(state, path).await?;
     let mut op = store::latest(&state.db, &offer.publisher_id, &offer.offer_id)
@@ -201,11 +212,16 @@ async fn transition(
         _ => None,
     };
     op.updated_ms = now;
+    op.signed_off_by = Some(principal.display_name());
     let mail: Vec<_> = event
         .map(|e| notifications::message(&op, e, ""))
         .into_iter()
         .collect();
-    if !store::update_if_unchanged(&state.db, &op, &mail).await? {
+    let change = Change::on_offer(principal, &op.publisher_id, &op.offer_id, action).values(
+        None,
+        Some(serde_json::json!({"version": op.version, "operation": op.id})),
+    );
+    if !store::update_if_unchanged(&state.db, &op, &mail, &change).await? {
         return Err(ApiError::Workflow(WorkflowError::StepNotInProgress {
             step: StepId::PublisherSignoff.as_str(),
         }));
@@ -217,10 +233,20 @@ async fn transition(
 /// `POST …/offers/{offer}/golive`
 async fn go_live(
     State(state): State<AppState>,
-    ManagedOffer { path, .. }: ManagedOffer,
+    ManagedOffer {
+        principal, path, ..
+    }: ManagedOffer<need::GoLive>,
     AcceptLang(lang): AcceptLang,
 ) -> ApiResult<Response> {
-    let op = transition(&state, &path, Pipeline::go_live, None).await?;
+    let op = transition(
+        &state,
+        &principal,
+        &path,
+        Pipeline::go_live,
+        None,
+        "operation.goLive",
+    )
+    .await?;
     tracing::info!(operation.id = %op.id, "go live");
     accepted(&op, lang)
 }
@@ -228,10 +254,20 @@ async fn go_live(
 /// `POST …/offers/{offer}/cancel`: only at publisher sign-off.
 async fn cancel_publish(
     State(state): State<AppState>,
-    ManagedOffer { path, .. }: ManagedOffer,
+    ManagedOffer {
+        principal, path, ..
+    }: ManagedOffer<need::Publish>,
     AcceptLang(lang): AcceptLang,
 ) -> ApiResult<Json<OperationView>> {
-    let op = transition(&state, &path, Pipeline::cancel, Some(Event::Canceled)).await?;
+    let op = transition(
+        &state,
+        &principal,
+        &path,
+        Pipeline::cancel,
+        Some(Event::Canceled),
+        "operation.cancel",
+    )
+    .await?;
     tracing::info!(operation.id = %op.id, "publish canceled");
     Ok(Json(operation_view(&op, lang)))
 }

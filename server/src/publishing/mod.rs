@@ -45,6 +45,10 @@ pub struct Operation {
     pub updated_ms: i64,
     /// The step a worker must run next (none while waiting or once ended).
     pub next_step: Option<StepId>,
+    /// Who started it (a display name; `None` for operations older than people).
+    pub started_by: Option<String>,
+    /// Who pressed Go Live or Cancel.
+    pub signed_off_by: Option<String>,
     /// The pipeline as read from the database: the guard of the publisher's
     /// compare-and-set transitions ([`store::update_if_unchanged`]).
     read_pipeline: String,
@@ -73,6 +77,8 @@ impl Operation {
             created_ms: now,
             updated_ms: now,
             next_step: Some(StepId::ValidatePrerequisites),
+            started_by: None,
+            signed_off_by: None,
             read_pipeline: String::new(),
         }
     }

@@ -7,12 +7,13 @@ use portal_domain::workflow::{Pipeline, StatusSummary, StepId};
 use sqlx::{Any, FromRow, Row, Transaction};
 
 use super::{OfferState, Operation};
+use crate::audit::{self, Change};
 use crate::db::{Db, is_unique_violation};
 use crate::notifications::{self, Notification};
 use crate::offers::{self, Offer, Slot};
 
 const OP_COLS: &str = "id, publisher_id, offer_id, version, draft_hash, pipeline, emails, \
-     preview_links, live_links, created_ms, updated_ms, next_step";
+     preview_links, live_links, created_ms, updated_ms, next_step, started_by, signed_off_by";
 
 #[derive(FromRow)]
 struct OperationRow {
@@ -28,6 +29,8 @@ struct OperationRow {
     created_ms: i64,
     updated_ms: i64,
     next_step: Option<String>,
+    started_by: Option<String>,
+    signed_off_by: Option<String>,
 }
 
 fn decode<T: serde::de::DeserializeOwned>(text: &str) -> sqlx::Result<T> {
@@ -62,6 +65,8 @@ impl TryFrom<OperationRow> for Operation {
             created_ms: r.created_ms,
             updated_ms: r.updated_ms,
             next_step,
+            started_by: r.started_by,
+            signed_off_by: r.signed_off_by,
         })
     }
 }
@@ -108,8 +113,8 @@ async fn insert(
     sqlx::query(
         "INSERT INTO operations (id, publisher_id, offer_id, version, draft_hash, status, \
          pipeline, emails, preview_links, live_links, created_ms, updated_ms, next_step, \
-         lease_owner, lease_until, brief) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, $14)",
+         lease_owner, lease_until, brief, started_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULL, NULL, $14, $15)",
     )
     .bind(&op.id)
     .bind(&op.publisher_id)
@@ -125,6 +130,7 @@ async fn insert(
     .bind(op.updated_ms)
     .bind(e.next_step)
     .bind(&e.brief)
+    .bind(op.started_by.as_deref())
     .execute(&mut **tx)
     .await
 }
@@ -158,7 +164,8 @@ pub async fn status_of(
           AND v.offer_id = offers.offer_id AND v.version = offers.production_version) \
           AS production_hash, \
          op.id, op.publisher_id, op.offer_id, op.version, op.draft_hash, op.pipeline, \
-         op.emails, op.preview_links, op.live_links, op.created_ms, op.updated_ms, op.next_step \
+         op.emails, op.preview_links, op.live_links, op.created_ms, op.updated_ms, op.next_step, \
+         op.started_by, op.signed_off_by \
          FROM offers LEFT JOIN operations op ON op.id = \
          (SELECT l.id FROM operations l WHERE l.publisher_id = offers.publisher_id \
           AND l.offer_id = offers.offer_id ORDER BY l.created_ms DESC, l.id DESC LIMIT 1) \
@@ -239,6 +246,7 @@ pub async fn publish(
     offer: &Offer,
     op: &Operation,
     mail: &[Notification],
+    change: &Change,
 ) -> sqlx::Result<Result<(), PublishConflict>> {
     let mut tx = db.write.begin().await?;
     if !offers::store::snapshot_draft(&mut tx, offer, op.created_ms).await? {
@@ -255,6 +263,7 @@ pub async fn publish(
         }
     }
     notifications::store::insert(&mut tx, mail).await?;
+    audit::store::record(&mut tx, change).await?;
     tx.commit().await?;
     Ok(Ok(()))
 }
@@ -265,12 +274,13 @@ pub async fn update_if_unchanged(
     db: &Db,
     op: &Operation,
     mail: &[Notification],
+    change: &Change,
 ) -> sqlx::Result<bool> {
     let e = Encoded::of(op)?;
     let mut tx = db.write.begin().await?;
     let done = sqlx::query(
         "UPDATE operations SET status = $1, pipeline = $2, next_step = $3, updated_ms = $4, \
-         brief = $5 WHERE id = $6 AND pipeline = $7 AND lease_owner IS NULL",
+         brief = $5, signed_off_by = $8 WHERE id = $6 AND pipeline = $7 AND lease_owner IS NULL",
     )
     .bind(e.status)
     .bind(&e.pipeline)
@@ -279,6 +289,7 @@ pub async fn update_if_unchanged(
     .bind(&e.brief)
     .bind(&op.id)
     .bind(&op.read_pipeline)
+    .bind(op.signed_off_by.as_deref())
     .execute(&mut *tx)
     .await?;
     if done.rows_affected() != 1 {
@@ -291,6 +302,7 @@ pub async fn update_if_unchanged(
             .await?;
     }
     notifications::store::insert(&mut tx, mail).await?;
+    audit::store::record(&mut tx, change).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -64,11 +64,27 @@ async fn list_previews(
     State(state): State<AppState>,
     principal: Principal,
 ) -> ApiResult<Json<PreviewList>> {
-    let whose = match &principal {
-        Principal::Reviewer { subscription_id } => Whose::AllowListing(subscription_id),
-        Principal::Publisher { publisher_id } => Whose::Of(publisher_id),
-    };
-    let rows = catalogue::store::in_slot(&state.db, Slot::Preview, whose).await?;
+    let mut rows = Vec::new();
+    let whose = principal
+        .subscriptions
+        .iter()
+        .map(|s| Whose::AllowListing(s))
+        .chain(
+            principal
+                .memberships
+                .iter()
+                .map(|m| Whose::Of(&m.publisher_id)),
+        );
+    for w in whose {
+        for r in catalogue::store::in_slot(&state.db, Slot::Preview, w).await? {
+            let seen = rows
+                .iter()
+                .any(|x: &Package| x.publisher_id == r.publisher_id && x.offer_id == r.offer_id);
+            if !seen && may_see(&principal, &r) {
+                rows.push(r);
+            }
+        }
+    }
     let regions = state.region_names();
     let items = rows
         .into_iter()
@@ -116,16 +132,22 @@ async fn get_preview_asset(
     catalogue::asset(&state, &row, &params).await
 }
 
+/// Whether a principal may open a preview: a reviewer whose subscription it allow-lists, or a
+/// member of its publisher (a key limited to some offers: only theirs).
+fn may_see(principal: &Principal, r: &Package) -> bool {
+    principal.subscriptions.iter().any(|s| r.allows(s))
+        || (principal.belongs_to(&r.publisher_id)
+            && principal
+                .offer_limit(&r.publisher_id)
+                .is_none_or(|o| o.contains(&r.offer_id)))
+}
+
 /// The version in preview, when this principal may see it; 404 otherwise (the same answer
 /// as for an offer that does not exist, so a reviewer learns nothing about other offers).
 async fn preview(state: &AppState, principal: &Principal, path: &OfferPath) -> ApiResult<Package> {
     let (p, o) = (path.publisher.as_str(), path.offer.as_str());
     let row = catalogue::store::in_slot_of(&state.db, Slot::Preview, p, o).await?;
-    let allowed = |r: &Package| match principal {
-        Principal::Reviewer { subscription_id } => r.allows(subscription_id),
-        Principal::Publisher { .. } => principal.can_manage(&r.publisher_id),
-    };
-    row.filter(allowed).ok_or_else(|| {
+    row.filter(|r| may_see(principal, r)).ok_or_else(|| {
         ApiError::NotFound(format!(
             "No preview of offer `{o}` of publisher `{p}` is available to you."
         ))

@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
+use portal_domain::accounts::Role;
+use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -243,6 +245,53 @@ async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue()
         json!([])
     );
     assert_eq!(get_as(&app, None, preview).await.0, 401);
+    // Reviewers are people too: invited by an owner for a subscription on the allow-list, they
+    // sign in and see only their previews.
+    crate::teams::member(&app, "contoso", "owner@contoso.example", "O", Role::Owner).await;
+    let owner = crate::teams::sign_in(&app, "owner@contoso.example").await;
+    let invite = |sub: &str| json!({"email": "rae@fabrikam.example", "as": {"kind": "reviewer", "subscriptionId": sub}});
+    let invitations = "/api/publishers/contoso/invitations";
+    let (code, refused) = owner
+        .call(Method::POST, invitations, Some(invite(SUB_B)))
+        .await;
+    assert_eq!(code, 422, "{SUB_B} is on no allow-list: {refused}");
+    let (code, created) = owner
+        .call(Method::POST, invitations, Some(invite(SUB_A)))
+        .await;
+    assert_eq!(code, 201, "{created}");
+    let token = created["link"]
+        .as_str()
+        .unwrap()
+        .split("#token=")
+        .nth(1)
+        .unwrap();
+    let accepted = app
+        .client
+        .post(app.url("/api/invitations/accept"))
+        .header("X-Requested-With", "partner-portal")
+        .json(&json!({"token": token, "password": crate::teams::PASSWORD, "displayName": "Rae"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    let rae = crate::teams::sign_in(&app, "rae@fabrikam.example").await;
+    let (_, me) = rae.call(Method::GET, "/api/me", None).await;
+    assert_eq!(me["reviewerSubscriptions"], json!([SUB_A.to_lowercase()]));
+    assert_eq!(me["memberships"], json!([]));
+    let (code, list) = rae.call(Method::GET, "/api/reviewer/previews", None).await;
+    assert_eq!(
+        (code.as_u16(), list["items"][0]["offerId"].as_str()),
+        (200, Some("o1")),
+        "{list}"
+    );
+    assert_eq!(rae.call(Method::GET, preview, None).await.0, 200);
+    assert_eq!(
+        rae.call(Method::GET, "/api/publishers/contoso/offers/o1", None)
+            .await
+            .0,
+        404,
+        "never a draft"
+    );
     assert_eq!(get_as(&app, None, "/api/catalogue/contoso/o1").await.0, 404);
     assert_eq!(
         get_as(&app, None, "/api/catalogue").await.1["items"],

@@ -172,6 +172,9 @@ pub fn config(url: &str, dir: &std::path::Path) -> ServerConfig {
         smtp_url: None,
         smtp_from: "Partner Portal <portal@localhost>".into(),
         smtp_first_retry: Duration::from_millis(20),
+        public_url: None,
+        session_idle: Duration::from_secs(8 * 3600),
+        session_max: Duration::from_secs(7 * 24 * 3600),
     }
 }
 

@@ -12,3 +12,4 @@ mod errors;
 mod golive;
 mod offers;
 mod publish;
+mod teams;
