@@ -290,7 +290,7 @@ impl Api {
 
     /// `GET …/offers/{o}/submissions`: the operations, newest first, with who started each
     /// and who pressed Go Live or Cancel.
-    pub async fn submissions(&self, offer: &str) -> Result<Vec<OperationRecord>, ApiError> {
+    pub async fn submissions(&self, offer: &str) -> Result<Vec<OperationView>, ApiError> {
         self.json(
             self.headers(Request::get(&self.url(&format!("/{offer}/submissions"))))
                 .build(),
@@ -409,24 +409,6 @@ fn encode_segment(text: &str) -> String {
 fn api_url(path: &str, query: &str) -> String {
     let sep = if query.is_empty() { "" } else { "&" };
     format!("/api{path}?{query}{sep}api-version={API_VERSION}")
-}
-
-/// One operation of the Status tab's history: the API's operation and who acted on it.
-// TODO(#14): read `started_by` and `signed_off_by` from `OperationView` once the domain has
-// them; until then they are read beside it from the same answer, and absent from older
-// servers.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OperationRecord {
-    /// The operation.
-    #[serde(flatten)]
-    pub view: OperationView,
-    /// Who pressed Publish (display name).
-    #[serde(default)]
-    pub started_by: Option<String>,
-    /// Who pressed Go Live or Cancel publish (display name).
-    #[serde(default)]
-    pub signed_off_by: Option<String>,
 }
 
 /// The client from context.

@@ -15,22 +15,28 @@ use crate::routes::encode_query;
 /// Entries asked for per page.
 pub const PAGE_SIZE: u32 = 50;
 
-/// The actions the filter suggests (the server may record more; any text can be typed).
+/// The actions the filter suggests (the server also takes a prefix, `offer`, and may record
+/// more: any text can be typed).
 pub const KNOWN_ACTIONS: &[&str] = &[
     "offer.create",
     "offer.update",
     "offer.publish",
     "operation.goLive",
     "operation.cancel",
+    "member.add",
     "member.role",
     "member.remove",
     "invitation.create",
-    "invitation.accept",
     "invitation.revoke",
     "apiKey.create",
     "apiKey.revoke",
     "session.signIn",
     "session.signInFailed",
+    "session.end",
+    "session.endAll",
+    "user.profile",
+    "user.password",
+    "user.setPassword",
 ];
 
 /// The History page's filters, as typed: empty means any.

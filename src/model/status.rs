@@ -169,6 +169,8 @@ mod tests {
             live_links: Vec::new(),
             notification_emails: String::new(),
             operation_id: Some("op-1".into()),
+            started_by: None,
+            signed_off_by: None,
             status_detail: StatusSummary {
                 status,
                 step: Some(step),

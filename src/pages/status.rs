@@ -7,12 +7,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 use portal_domain::accounts::Permission;
-use portal_domain::api::{OfferStatusView, StepView};
+use portal_domain::api::{OfferStatusView, OperationView, StepView};
 use portal_domain::workflow::{MessageLevel, StepStatus};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::api::{OperationRecord, use_api};
+use crate::api::use_api;
 use crate::components::dialog::Confirm;
 use crate::components::dialog::PublishDialog;
 use crate::components::permission::{Refusal, described_by, refused};
@@ -38,7 +38,7 @@ pub fn Status() -> impl IntoView {
     let session = use_session();
     let lang = session.lang;
     let status = RwSignal::new(None::<OfferStatusView>);
-    let history = RwSignal::new(Vec::<OperationRecord>::new());
+    let history = RwSignal::new(Vec::<OperationView>::new());
     let error = RwSignal::new(None::<String>);
     let action_error = RwSignal::new(None::<String>);
     let name = RwSignal::new(String::new());
@@ -215,8 +215,8 @@ pub fn Status() -> impl IntoView {
                             <th scope="col">{t("signed_off_by", lang.get()).to_owned()}</th>
                         </tr></thead>
                         <tbody>
-                            <For each=move || history.get() key=|o| (o.view.id.clone(), o.view.last_action_date_time, o.signed_off_by.clone()) let:record>
-                                <HistoryRow record=record />
+                            <For each=move || history.get() key=|o| (o.id.clone(), o.last_action_date_time, o.signed_off_by.clone()) let:op>
+                                <HistoryRow op=op />
                             </For>
                         </tbody>
                     </table>
@@ -238,9 +238,8 @@ pub fn Status() -> impl IntoView {
 }
 
 #[component]
-fn HistoryRow(record: OperationRecord) -> impl IntoView {
+fn HistoryRow(op: OperationView) -> impl IntoView {
     let lang = use_session().lang;
-    let op = record.view;
     let state = op.status.as_str();
     view! {
         <tr>
@@ -248,8 +247,8 @@ fn HistoryRow(record: OperationRecord) -> impl IntoView {
             <td>{op.publishing_version}</td>
             <td class="nowrap">{format_time(op.created_date_time)}</td>
             <td><span class={format!("status-pill status-{state}")}>{move || t(&format!("op_{state}"), lang.get()).to_owned()}</span></td>
-            <td class="started-by">{record.started_by.unwrap_or_else(|| "—".to_owned())}</td>
-            <td class="signed-off-by">{record.signed_off_by.unwrap_or_else(|| "—".to_owned())}</td>
+            <td class="started-by">{op.started_by.unwrap_or_else(|| "—".to_owned())}</td>
+            <td class="signed-off-by">{op.signed_off_by.unwrap_or_else(|| "—".to_owned())}</td>
         </tr>
     }
 }
@@ -272,12 +271,20 @@ fn StatusView(view: OfferStatusView, offer: String) -> impl IntoView {
     let summary_class = format!("status-pill status-{}", summary.status.as_str());
     let publisher = session.publisher.get_untracked();
     let offer_for_fail = offer.clone();
+    let started_by = view.started_by.clone();
+    let signed_off_by = view.signed_off_by.clone();
     view! {
         <section class="card status-summary">
             <p class="status-line">
                 <span class=summary_class>{move || summary.label(lang.get())}</span>
                 <span class="muted small">{tr("live_updates", lang)}</span>
             </p>
+            {(started_by.is_some() || signed_off_by.is_some()).then(|| view! {
+                <p class="muted small operation-people" id="operation-people">
+                    {started_by.map(|who| view! { {tr("started_by", lang)} ": " <strong>{who}</strong> })}
+                    {signed_off_by.map(|who| view! { " · " {tr("signed_off_by", lang)} ": " <strong>{who}</strong> })}
+                </p>
+            })}
             <div class="overall" role="progressbar" aria-label=tr("publish_progress", lang)
                 aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
                 <div class="overall-bar" style=format!("width:{percent}%")></div>
