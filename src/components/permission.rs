@@ -32,10 +32,7 @@ pub fn Refusal(
     move || {
         refusal.get().map(|why| {
             view! {
-                <p class="refusal" id=id>
-                    <span class="refusal-mark" aria-hidden="true">"🔒 "</span>
-                    {why}
-                </p>
+                <p class="refusal" id=id>{why}</p>
             }
         })
     }

@@ -26,6 +26,7 @@ pub const KNOWN_ACTIONS: &[&str] = &[
     "member.add",
     "member.role",
     "member.remove",
+    "reviewer.add",
     "invitation.create",
     "invitation.revoke",
     "apiKey.create",
