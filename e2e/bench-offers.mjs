@@ -39,7 +39,11 @@ async function waitFor(what, check, ms = 30_000) {
 }
 
 const data = mkdtempSync(join(tmpdir(), 'bench-offers-'));
+// The API is seeded with an owner's key; the page signs in as a person, as users do.
 const token = execFileSync(SERVER, ['token', 'create', '--publisher', 'bench', '--data-dir', data]).toString().trim();
+const BENCH_USER = { email: 'bench@bench.example', password: 'bench seeding ten thousand offers' };
+execFileSync(SERVER, ['user', 'create', '--publisher', 'bench', '--email', BENCH_USER.email, '--role', 'owner',
+  '--password-stdin', '--data-dir', data], { input: `${BENCH_USER.password}\n` });
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const server = spawn(SERVER, ['serve', '--no-demo', '--listen', `127.0.0.1:${port}`, '--data-dir', data, '--web-dir', DIST],
@@ -65,8 +69,13 @@ try {
 
   browser = await launch();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
-  await context.addInitScript(([t]) => {
-    localStorage.setItem('pp.token', t);
+  // The session cookie, for every page of the context.
+  const signIn = await context.request.post(`${base}/api/session?api-version=2017-10-31`,
+    { data: BENCH_USER, headers: { 'X-Requested-With': 'partner-portal' } });
+  if (!signIn.ok()) throw new Error(`sign-in: ${signIn.status()} ${await signIn.text()}`);
+  await context.addInitScript(() => {
+    // The app asks GET /api/me only when it knows the browser signed in (src/session.rs).
+    localStorage.setItem('pp.signed-in', '1');
     localStorage.setItem('pp.publisher', 'bench');
     localStorage.setItem('pp.lang', 'en');
     // Marks when the first offer row is in the DOM and when the frame showing it is painted.
@@ -78,7 +87,7 @@ try {
         requestAnimationFrame(() => setTimeout(() => { window.__bench.painted = performance.now(); }, 0));
       }
     }).observe(document, { childList: true, subtree: true });
-  }, [token]);
+  });
   const page = await context.newPage();
   const errors = collectErrors(page);
 

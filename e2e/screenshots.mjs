@@ -1,8 +1,9 @@
 // Screenshots of every page against a running server, at laptop and desktop sizes.
-// PORTAL_URL=… PORTAL_TOKEN=… [PORTAL_REVIEWER_TOKEN=…] node screenshots.mjs OUT_DIR [LANG] [WIDTHS]
+// PORTAL_URL=… PORTAL_PASSWORD=… [PORTAL_OWNER_EMAIL=…] [PORTAL_REVIEWER_EMAIL=… PORTAL_REVIEWER_PASSWORD=…]
+//   node screenshots.mjs OUT_DIR [LANG] [WIDTHS]
 //   LANG: en (default) or ko; WIDTHS: e.g. 1024,1440 (default 1280,1920).
 import { mkdirSync } from 'node:fs';
-import { launch, signedIn, collectErrors, BASE } from './tests/helpers.mjs';
+import { launch, signedIn, signIn, collectErrors, BASE } from './tests/helpers.mjs';
 
 const out = process.argv[2] || 'shots';
 const lang = process.argv[3] || 'en';
@@ -20,6 +21,9 @@ const pages = [
   ['status-failed', '/offers/contoso-failed/status', '#failure'],
   ['status-signoff', '/offers/contoso-signoff/status', '#go-live'],
   ['status-live', '/offers/contoso-live/status', 'li.step'],
+  ['team', '/team', '.members-table'],
+  ['history', '/history', '.audit-table, #no-entries'],
+  ['account', '/account', '.sessions-table'],
   ['catalogue', '/catalogue', '.catalogue-card'],
   ['product', '/catalogue/contoso/contoso-live', '.product h1'],
 ];
@@ -47,21 +51,18 @@ for (const w of widths) {
     const anon = await (await browser.newContext({ viewport })).newPage();
     await anon.addInitScript((l) => localStorage.setItem('pp.lang', l), lang);
     await anon.goto(`${BASE}/signin`);
-    await anon.waitForSelector('#token');
+    await anon.waitForSelector('#signin-email');
     await anon.screenshot({ path: `${out}/signin-${lang}-${w}.png` });
   }
   for (const [name, path, ready, click, after] of pages) await shoot(s.page, name, w, path, ready, click, after);
   errors.push(...s.errors);
   await context.close();
-  if (process.env.PORTAL_REVIEWER_TOKEN) {
+  if (process.env.PORTAL_REVIEWER_EMAIL) {
     const rc = await browser.newContext({ viewport });
-    await rc.addInitScript(([l, t]) => {
-      localStorage.setItem('pp.lang', l);
-      localStorage.setItem('pp.token', t);
-      localStorage.setItem('pp.kind', 'reviewer');
-    }, [lang, process.env.PORTAL_REVIEWER_TOKEN]);
+    await rc.addInitScript((l) => localStorage.setItem('pp.lang', l), lang);
     const page = await rc.newPage();
     const rErrors = collectErrors(page);
+    await signIn(page, process.env.PORTAL_REVIEWER_EMAIL, process.env.PORTAL_REVIEWER_PASSWORD);
     for (const [name, path, ready, click, after] of reviewerPages) await shoot(page, name, w, path, ready, click, after);
     errors.push(...rErrors.filter((e) => !e.includes('409 (Conflict)')));
     await rc.close();

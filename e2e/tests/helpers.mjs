@@ -1,9 +1,13 @@
-// Shared setup: Debian's chromium through playwright-core, signed in as the demo publisher,
-// and the publisher's moves that several flows share.
+// Shared setup: Debian's chromium through playwright-core, signed in with a password as the
+// demo publisher's owner, and the moves that several flows share.
 import { chromium } from 'playwright-core';
 
 export const BASE = process.env.PORTAL_URL;
-export const TOKEN = process.env.PORTAL_TOKEN;
+/** The demo owner of `contoso`, whose password run.sh sets (`user create --password-stdin`). */
+export const OWNER = process.env.PORTAL_OWNER_EMAIL ?? 'owner@contoso.example';
+export const PASSWORD = process.env.PORTAL_PASSWORD;
+/** The subscription every demo offer allow-lists for its preview (domain::samples). */
+export const DEMO_SUBSCRIPTION = '0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9';
 
 /** How long a pipeline step may take in the tests (the server runs without minimum step times). */
 export const PIPELINE_MS = 60_000;
@@ -44,16 +48,64 @@ export function collectErrors(page) {
   return errors;
 }
 
-/** A signed-in page (the token goes to localStorage, shared by the context's pages). */
-export async function signedIn(context) {
+/**
+ * Signs in on /signin with an e-mail address and password; the server's cookie then signs in
+ * every page of the context. Waits until the app has left the sign-in page.
+ */
+export async function signIn(page, email = OWNER, password = PASSWORD) {
+  await page.goto(`${BASE}/signin`);
+  await page.fill('#signin-email', email);
+  await page.fill('#signin-password', password);
+  await page.click('form button[type=submit]');
+  await page.waitForURL((url) => url.pathname !== '/signin', { timeout: 15000 });
+}
+
+/** A signed-in page of the owner (or of `email`), on All Offers. */
+export async function signedIn(context, email = OWNER, password = PASSWORD) {
   const page = await context.newPage();
   const errors = collectErrors(page);
-  await page.goto(`${BASE}/signin`);
-  await page.fill('#token', TOKEN);
-  await page.fill('#publisher', 'contoso');
-  await page.click('button[type=submit]');
+  await signIn(page, email, password);
   await page.waitForSelector('.offers-table', { timeout: 15000 });
   return { page, errors };
+}
+
+/**
+ * Calls the API from a page as the app does: the session cookie goes along, with the header
+ * the server asks of cookie-authenticated writes. Returns `{ status, body }`.
+ */
+export async function apiFromPage(page, method, path, body) {
+  return page.evaluate(async ([method, path, body]) => {
+    const sep = path.includes('?') ? '&' : '?';
+    const res = await fetch(`/api${path}${sep}api-version=2017-10-31`, {
+      method,
+      headers: { 'Content-Type': 'application/json', 'X-Requested-With': 'partner-portal' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }, [method, path, body]);
+}
+
+/**
+ * Accepts an invitation link in a page of a new context: creates the account with a display
+ * name and a password, and waits until the app has signed the recipient in.
+ */
+export async function acceptInvitation(page, link, name, password = PASSWORD) {
+  // The link is the portal's own (`{origin}/invitation#token=…`); open it on this server.
+  const url = new URL(link);
+  await page.goto(`${BASE}${url.pathname}${url.hash}`);
+  await page.waitForSelector('#invitation-offer', { timeout: 15000 });
+  if (await page.locator('#inv-name').count()) {
+    await page.fill('#inv-name', name);
+    await page.fill('#inv-password', password);
+    await page.fill('#inv-confirm', password);
+  } else {
+    await page.fill('#inv-password', password);
+  }
+  await page.click('#accept-invitation');
+  await page.waitForURL((u) => u.pathname !== '/invitation', { timeout: 15000 });
+  // The token left the address bar once used.
+  if (page.url().includes('token=')) throw new Error(`the token is still in the address: ${page.url()}`);
 }
 
 /** Creates an offer from All Offers and waits for its editor. */
@@ -97,7 +149,7 @@ function valueFor(id, type, opts) {
   const rules = [
     [/osVhdUrl$/, () => opts.osVhdUrl],
     [/lunVhdUrl$/, () => dataImage()],
-    [/allowedSubscriptions\[\d+\]$/, () => '0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9'],
+    [/allowedSubscriptions\[\d+\]$/, () => opts.subscription ?? DEMO_SUBSCRIPTION],
     [/categories\[\d+\]$/, () => 'analytics'],
     [/regions\[\d+\]$/, () => 'US'],
     [/recommendedVMSizes\[\d+\]$/, () => 'd2s-v3'],

@@ -1,11 +1,12 @@
 // Flows of a reviewer and of an anonymous visitor, against the real server and its demo data:
 // the demo's live offer is in the catalogue and its offer awaiting sign-off is in preview for
-// the demo reviewer (whose token run.sh passes as PORTAL_REVIEWER_TOKEN).
+// the demo's subscription, for which the owner invites a reviewer here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, collectErrors, waitInPage, BASE } from './helpers.mjs';
-
-const REVIEWER = process.env.PORTAL_REVIEWER_TOKEN;
+import {
+  launch, collectErrors, waitInPage, signedIn, signIn, apiFromPage, acceptInvitation,
+  BASE, PASSWORD, DEMO_SUBSCRIPTION,
+} from './helpers.mjs';
 
 /** Reloads until `selector` shows: the demo packages its versions just after the server starts. */
 async function reloadUntil(page, selector, timeout = 60_000) {
@@ -47,22 +48,33 @@ test('an anonymous visitor opens the catalogue from the sign-in page and reads a
   }
 });
 
-test('a reviewer signs in with the token alone, sees the preview and runs a test deployment', { skip: !REVIEWER && 'no reviewer token' }, async () => {
+test('an invited reviewer signs in with a password, sees the preview and runs a test deployment', async () => {
   const browser = await launch();
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    // The owner invites a reviewer for the demo's preview subscription.
+    const owner = await signedIn(await browser.newContext());
+    const email = `reviewer-${Date.now()}@fabrikam.example`;
+    const invited = await apiFromPage(owner.page, 'POST', '/publishers/contoso/invitations',
+      { email, as: { kind: 'reviewer', subscriptionId: DEMO_SUBSCRIPTION } });
+    assert.equal(invited.status, 201, JSON.stringify(invited.body));
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
     const errors = collectErrors(page);
-    await page.goto(`${BASE}/signin`);
-    await page.fill('#token', REVIEWER);
-    await page.fill('#publisher', '');
-    await page.click('button[type=submit]');
+    await acceptInvitation(page, invited.body.link, 'Rita Reviewer');
     await page.waitForURL(`${BASE}/reviewer`, { timeout: 10_000 });
+    // Signed out, the reviewer signs in like everyone else and lands on the previews.
+    await page.click('#sign-out');
+    await page.waitForURL(/\/signin/, { timeout: 10_000 });
+    await signIn(page, email, PASSWORD);
+    await page.waitForURL(`${BASE}/reviewer`, { timeout: 10_000 });
+    assert.equal(await page.locator('.topnav a[href="/"]').count(), 0, 'no All Offers for a reviewer');
     // A reviewer has no All Offers: the root sends them back to the previews.
     await reloadUntil(page, '.preview-item');
     await page.locator('.preview-item h2 a').first().click();
     await page.waitForSelector('.product h1');
     await page.waitForSelector('.deploy-panel');
-    // Preview images come as blobs fetched with the token, never with the token in a URL.
+    // Preview images come as blobs fetched like every API call.
     await waitInPage(page, () => {
       const img = document.querySelector('.product-logo');
       return img && img.src.startsWith('blob:') && img.complete && img.naturalWidth > 0;
