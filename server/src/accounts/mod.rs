@@ -90,6 +90,32 @@ impl Principal {
         }
     }
 
+    /// The person signed in with a browser session, or 400 for an API key (which has no
+    /// profile, password or sessions).
+    pub fn person(&self) -> Result<&api::User, ApiError> {
+        match &self.caller {
+            Caller::User { user, .. } => Ok(user),
+            Caller::Key { .. } => Err(ApiError::bad_request(
+                "NotAPerson",
+                "Only a person signed in with a password has a profile, a password and sessions; this is an API key.",
+            )),
+        }
+    }
+
+    /// The audit chains a person's account events go to: each publisher they belong to, else
+    /// the chain of no publisher.
+    pub fn account_chains(&self) -> Vec<String> {
+        let mut chains: Vec<String> = self
+            .memberships
+            .iter()
+            .map(|m| m.publisher_id.clone())
+            .collect();
+        if chains.is_empty() {
+            chains.push(crate::audit::NO_PUBLISHER.to_owned());
+        }
+        chains
+    }
+
     /// The session of the request, when it came with the cookie.
     pub fn session_id(&self) -> Option<&str> {
         match &self.caller {

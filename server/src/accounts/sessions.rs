@@ -157,7 +157,7 @@ pub(crate) async fn start(
     for c in &mut extra {
         audit::store::record(&mut tx, c).await?;
     }
-    for p in chains_of(&principal) {
+    for p in principal.account_chains() {
         let change = Change::by(
             &principal,
             &p,
@@ -174,20 +174,6 @@ pub(crate) async fn start(
         set_cookie(&state.settings, Some(&secret)),
     );
     Ok(res)
-}
-
-/// The audit chains a person's account events go to: each publisher they belong to, else
-/// the chain of no publisher.
-fn chains_of(principal: &Principal) -> Vec<String> {
-    let mut chains: Vec<String> = principal
-        .memberships
-        .iter()
-        .map(|m| m.publisher_id.clone())
-        .collect();
-    if chains.is_empty() {
-        chains.push(NO_PUBLISHER.to_owned());
-    }
-    chains
 }
 
 /// How failed sign-ins of one subject (an account, or a client address) are slowed.
@@ -391,23 +377,12 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResul
     Ok(res)
 }
 
-/// The signed-in person (a key has no sessions).
-fn person(principal: &Principal) -> ApiResult<&portal_domain::accounts::User> {
-    match &principal.caller {
-        super::Caller::User { user, .. } => Ok(user),
-        super::Caller::Key { .. } => Err(ApiError::bad_request(
-            "NotASession",
-            "Sessions belong to people signed in with a browser; an API key has none.",
-        )),
-    }
-}
-
 /// `GET /api/me/sessions`
 async fn list_sessions(
     State(state): State<AppState>,
     principal: Principal,
 ) -> ApiResult<Json<Vec<SessionInfo>>> {
-    let user = person(&principal)?;
+    let user = principal.person()?;
     Ok(Json(
         store::sessions_of(&state.db, &user.id, principal.session_id()).await?,
     ))
@@ -438,10 +413,10 @@ async fn end_session(
 }
 
 async fn end(state: &AppState, principal: &Principal, id: Option<&str>) -> ApiResult<u64> {
-    let user = person(principal)?;
+    let user = principal.person()?;
     let mut tx = state.db.write.begin().await?;
     let n = store::delete_sessions(&mut tx, &user.id, id).await?;
-    for p in chains_of(principal) {
+    for p in principal.account_chains() {
         let action = if id.is_some() {
             "session.end"
         } else {

@@ -16,6 +16,7 @@ use portal_domain::accounts::{
     InviteAs, Member, NewInvitation, Role, RoleChange,
 };
 use portal_domain::ids::SubscriptionId;
+use sqlx::{Any, Transaction};
 
 use super::passwords::{self, check_new, normalize_email};
 use super::sessions::{UserAgent, check_write_headers};
@@ -126,20 +127,7 @@ async fn change_role(
     JsonBody(req): JsonBody<RoleChange>,
 ) -> ApiResult<Json<Member>> {
     let p = publisher.as_str();
-    let mut tx = state.db.write.begin().await?;
-    let before = store::role_in(&mut tx, p, &user)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("Member `{user}` was not found.")))?;
-    let change = Change::by(&principal, p, "member.role", format!("member/{user}")).values(
-        Some(serde_json::json!({"role": before.as_str()})),
-        Some(serde_json::json!({"role": req.role.as_str()})),
-    );
-    // The audit entry takes the publisher's chain first, which queues concurrent team changes
-    // behind each other, so the owner count below cannot go stale.
-    audit::store::record(&mut tx, &change).await?;
-    if before == Role::Owner && req.role != Role::Owner && store::owners(&mut tx, p).await? <= 1 {
-        return Err(last_owner());
-    }
+    let mut tx = change_member(&state, &principal, p, &user, Some(req.role)).await?;
     store::put_member(&mut tx, p, &user, req.role, now_ms()).await?;
     tx.commit().await?;
     state.credentials.forget_all();
@@ -163,21 +151,46 @@ async fn remove_member(
     Path((_, user)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let p = publisher.as_str();
-    let mut tx = state.db.write.begin().await?;
-    let before = store::role_in(&mut tx, p, &user)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("Member `{user}` was not found.")))?;
-    let change = Change::by(&principal, p, "member.remove", format!("member/{user}"))
-        .values(Some(serde_json::json!({"role": before.as_str()})), None);
-    audit::store::record(&mut tx, &change).await?;
-    if before == Role::Owner && store::owners(&mut tx, p).await? <= 1 {
-        return Err(last_owner());
-    }
+    let mut tx = change_member(&state, &principal, p, &user, None).await?;
     store::delete_member(&mut tx, p, &user).await?;
     tx.commit().await?;
     state.credentials.forget_all();
     tracing::info!(publisher = p, member = %user, "member removed");
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Opens the transaction of a member's new role (`None`: their removal) and records it: 404
+/// when they are no member, 409 when it would leave the publisher without an owner. The audit
+/// entry is written first: it takes the publisher's chain, which queues concurrent team
+/// changes behind each other, so the owner count cannot go stale.
+async fn change_member(
+    state: &AppState,
+    principal: &Principal,
+    publisher: &str,
+    user: &str,
+    role: Option<Role>,
+) -> ApiResult<Transaction<'static, Any>> {
+    let mut tx = state.db.write.begin().await?;
+    let before = store::role_in(&mut tx, publisher, user)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("Member `{user}` was not found.")))?;
+    let action = if role.is_some() {
+        "member.role"
+    } else {
+        "member.remove"
+    };
+    let change = Change::by(principal, publisher, action, format!("member/{user}")).values(
+        Some(serde_json::json!({"role": before.as_str()})),
+        role.map(|r| serde_json::json!({"role": r.as_str()})),
+    );
+    audit::store::record(&mut tx, &change).await?;
+    if before == Role::Owner
+        && role != Some(Role::Owner)
+        && store::owners(&mut tx, publisher).await? <= 1
+    {
+        return Err(last_owner());
+    }
+    Ok(tx)
 }
 
 fn invite_as(link: &LinkRow) -> Option<InviteAs> {

@@ -327,37 +327,13 @@ async fn get_me(principal: Principal) -> Json<Me> {
     Json(principal.view())
 }
 
-/// The signed-in person, or 400 for an API key (which has no profile or password).
-fn person(principal: &Principal) -> ApiResult<&portal_domain::accounts::User> {
-    match &principal.caller {
-        Caller::User { user, .. } => Ok(user),
-        Caller::Key { .. } => Err(ApiError::bad_request(
-            "NotAPerson",
-            "Only a person signed in with a password has a profile and a password; this is an API key.",
-        )),
-    }
-}
-
-/// The chains a person's account changes go to.
-fn chains(principal: &Principal) -> Vec<String> {
-    let mut c: Vec<String> = principal
-        .memberships
-        .iter()
-        .map(|m| m.publisher_id.clone())
-        .collect();
-    if c.is_empty() {
-        c.push(NO_PUBLISHER.to_owned());
-    }
-    c
-}
-
 /// `PATCH /api/me`
 async fn patch_me(
     State(state): State<AppState>,
     principal: Principal,
     JsonBody(req): JsonBody<ProfileChange>,
 ) -> ApiResult<Json<Me>> {
-    let user = person(&principal)?.clone();
+    let user = principal.person()?.clone();
     let name = match &req.display_name {
         Some(n) => display_name(n)?,
         None => user.display_name.clone(),
@@ -368,7 +344,7 @@ async fn patch_me(
     let after = serde_json::json!({"displayName": name, "lang": lang_name(lang)});
     let mut tx = state.db.write.begin().await?;
     store::update_profile(&mut tx, &user.id, &name, lang).await?;
-    for p in chains(&principal) {
+    for p in principal.account_chains() {
         let change = Change::by(&principal, &p, "user.profile", format!("user/{}", user.id))
             .values(Some(before.clone()), Some(after.clone()));
         audit::store::record(&mut tx, &change).await?;
@@ -389,7 +365,7 @@ async fn change_password(
     principal: Principal,
     JsonBody(req): JsonBody<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    let user = person(&principal)?;
+    let user = principal.person()?;
     let row = store::user_by_id(&state.db, &user.id)
         .await?
         .ok_or(ApiError::Unauthorized)?;
@@ -404,7 +380,7 @@ async fn change_password(
     let hash = passwords::hash(req.new_password).await?;
     let mut tx = state.db.write.begin().await?;
     store::set_password(&mut tx, &user.id, &hash, principal.session_id()).await?;
-    for p in chains(&principal) {
+    for p in principal.account_chains() {
         let change = Change::by(&principal, &p, "user.password", format!("user/{}", user.id));
         audit::store::record(&mut tx, &change).await?;
     }
@@ -487,7 +463,7 @@ async fn set_password(
         subscriptions: Vec::new(),
         address,
     };
-    for p in chains(&principal) {
+    for p in principal.account_chains() {
         let change = Change::by(
             &principal,
             &p,

@@ -356,10 +356,43 @@ async fn publish_replicates_packages_previews_and_goes_live_into_the_catalogue()
         "other regions still can"
     );
 
-    // Go Live: the catalogue shows the offer to everyone, with its page and images.
-    assert_eq!(app.post("o1", "golive").await.status(), 202);
-    app.wait_status("o1", 60, |v| offer_status(v) == "succeeded")
+    // Go Live, pressed by the owner in a browser session: the catalogue shows the offer to
+    // everyone, with its page and images; the status and the audit record say who did what.
+    let (code, _) = owner
+        .call(
+            Method::POST,
+            &format!("/api/publishers/contoso/offers/o1/golive?{V}"),
+            None,
+        )
         .await;
+    assert_eq!(code, 202);
+    let live = app
+        .wait_status("o1", 60, |v| offer_status(v) == "succeeded")
+        .await;
+    assert_eq!(
+        live["startedBy"], "tests (API key of the operator)",
+        "{live}"
+    );
+    assert_eq!(live["signedOffBy"], "O");
+    let (_, audit) = owner
+        .call(Method::GET, "/api/publishers/contoso/audit?offer=o1", None)
+        .await;
+    let actions: Vec<(&str, &str)> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["actor"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(actions[0], ("operation.goLive", "O"), "{actions:?}");
+    assert!(
+        actions.contains(&("offer.publish", "tests (API key of the operator)")),
+        "{actions:?}"
+    );
     let (code, catalogue) = get_as(&app, None, "/api/catalogue").await;
     assert_eq!(code, 200);
     assert_eq!(catalogue["items"][0]["offerId"], "o1", "{catalogue}");
