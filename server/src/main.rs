@@ -40,6 +40,16 @@ async fn serve(args: &portal_server::config::ServeArgs) -> anyhow::Result<()> {
             portal_domain::samples::SAMPLE_SUBSCRIPTION,
             tokens.reviewer
         );
+        println!(
+            "Sign in at {} with the password `{}` as:",
+            server.public_url(),
+            portal_server::demo::DEMO_PASSWORD
+        );
+        for (email, name, role) in portal_server::demo::DEMO_PEOPLE {
+            println!("  {email:<28} {name} ({})", role.as_str());
+        }
+        let (email, name) = portal_server::demo::DEMO_REVIEWER;
+        println!("  {email:<28} {name} (reviewer of the demo's previews)");
     }
     server.run().await
 }
