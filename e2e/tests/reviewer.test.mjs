@@ -66,6 +66,7 @@ test('an invited reviewer signs in with a password, sees the preview and runs a 
     // Let the previews page finish its calls first: a call still in flight when the session
     // ends is rightly answered 401, which the browser would log.
     await reloadUntil(page, '.preview-item');
+    await page.waitForLoadState('networkidle');
     // Signed out, the reviewer signs in like everyone else and lands on the previews.
     await page.click('#sign-out');
     await page.waitForURL(/\/signin/, { timeout: 10_000 });

@@ -85,6 +85,11 @@ test('owner invites a developer who publishes; Go Live is the owner\'s; a review
     const reviewer = await reviewerContext.newPage();
     const reviewerErrors = collectErrors(reviewer);
     await acceptInvitation(reviewer, reviewerLink, 'Rae Team Reviewer');
+    // Let the previews page finish its calls first: a call still in flight when the session
+    // ends is rightly answered 401, which the browser would log.
+    await reviewer.waitForURL(`${BASE}/reviewer`);
+    await reviewer.waitForSelector('.preview-item, main .empty', { timeout: 15_000 });
+    await reviewer.waitForLoadState('networkidle');
     await reviewer.click('#sign-out');
     await reviewer.waitForURL(/\/signin/);
     await signIn(reviewer, reviewerEmail, PASSWORD);
